@@ -1,0 +1,55 @@
+# Training Deep Networks — course build, demo and tests.
+# `make demo` and `make test` are the two commands a fresh machine needs.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-requirements
+JOBS   ?= 2
+
+.PHONY: venv demo test test-unit test-notebooks test-roundtrip build lab strip clean benchmark
+
+$(STAMP): requirements.txt
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed, found " + sys.version.split()[0]'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements.txt
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+## Build the course, release every assignment, grade the sample class, print the grades.
+demo: venv
+	$(BIN)/python -m autograder demo
+
+## The whole test suite: notebooks stripped, unit tests, notebooks executed, round trip.
+test: venv
+	$(BIN)/nbstripout --verify notebooks/*.ipynb
+	$(BIN)/python -m pytest -q -n $(JOBS) --dist loadfile tests
+	$(BIN)/python -m pytest -q -n $(JOBS) --dist loadfile --nbval-lax --nbval-current-env -p no:python notebooks
+
+test-unit: venv
+	$(BIN)/python -m pytest -q -n $(JOBS) --dist loadfile tests -m "not slow"
+
+test-notebooks: venv
+	$(BIN)/python -m pytest -q -n $(JOBS) --dist loadfile --nbval-lax --nbval-current-env -p no:python notebooks
+
+test-roundtrip: venv
+	$(BIN)/python -m pytest -q tests/test_roundtrip.py
+
+build: venv
+	$(BIN)/python -m autograder build
+
+## JupyterLab on a student's copy of the released assignments (course/student/).
+lab: build
+	$(BIN)/python -m autograder student-copy
+	cd course/student && ../../$(BIN)/jupyter lab
+
+## Remove outputs from the instructor notebooks before committing.
+strip: venv
+	$(BIN)/nbstripout notebooks/*.ipynb
+
+benchmark: venv
+	$(BIN)/python -m benchmarks.step
+
+clean:
+	rm -rf course .pytest_cache

@@ -1,0 +1,1 @@
+"""Build, release and grade the course with nbgrader: ``python -m autograder --help``."""

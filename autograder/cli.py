@@ -1,0 +1,99 @@
+"""``python -m autograder``: build, release, sample, grade, demo."""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from . import build as build_mod
+from . import grade as grade_mod
+from . import sample_class
+from .paths import Course
+
+
+def _course(args) -> Course:
+    return Course(Path(args.course_dir).resolve()) if args.course_dir else Course.default()
+
+
+def cmd_build(args) -> int:
+    course = _course(args)
+    print(f"Building the course in {course.root}")
+    build_mod.build(course, args.assignment or None)
+    print("Released copies are in", course.release)
+    return 0
+
+
+def cmd_sample(args) -> int:
+    course = _course(args)
+    made = sample_class.generate(course, build_mod.released_assignments(course))
+    print(f"Wrote {len(made)} sample submissions under {course.submitted}")
+    return 0
+
+
+def cmd_grade(args) -> int:
+    course = _course(args)
+    if not course.release.exists():
+        print("Nothing is released yet: run `python -m autograder build` first.", file=sys.stderr)
+        return 2
+    todo = grade_mod.submissions(course, args.assignment or None)
+    if not todo:
+        print(f"No submissions found under {course.submitted}.", file=sys.stderr)
+        return 2
+    print(f"Grading {len(todo)} submissions")
+    grade_mod.grade_all(course, args.assignment or None)
+    path = grade_mod.export(course)
+    print()
+    print(grade_mod.table(grade_mod.read_export(path)))
+    print(f"\nGrades: {path}\nFeedback: {course.feedback}")
+    return 0
+
+
+def cmd_student_copy(args) -> int:
+    """Copy released assignments into course/student/, never overwriting a student's work."""
+    import shutil
+
+    course = _course(args)
+    target = course.root / "student"
+    target.mkdir(parents=True, exist_ok=True)
+    for assignment in build_mod.released_assignments(course):
+        dest = target / assignment.name
+        if dest.exists():
+            print(f"  kept your work in {dest}")
+            continue
+        shutil.copytree(course.release / assignment.name, dest)
+        print(f"  copied {assignment.name} to {dest}")
+    return 0
+
+
+def cmd_demo(args) -> int:
+    course = _course(args)
+    start = time.perf_counter()
+    print(f"Building the course in {course.root}")
+    build_mod.build(course)
+    made = sample_class.generate(course, build_mod.released_assignments(course))
+    print(f"Wrote {len(made)} submissions of the sample class "
+          f"({', '.join(sample_class.STUDENTS)})")
+    status = cmd_grade(args)
+    print(f"\nDemo finished in {time.perf_counter() - start:.0f} s")
+    return status
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__)
+    parser.add_argument("--course-dir", help="nbgrader course directory (default: ./course "
+                        "or $COURSE_DIR)")
+    sub = parser.add_subparsers(dest="verb", required=True)
+    for name, fn, help_ in [
+        ("build", cmd_build, "assemble course/source and release every assignment"),
+        ("release", cmd_build, "same as build: generate the student copies in course/release"),
+        ("sample", cmd_sample, "write the sample class's submissions into course/submitted"),
+        ("grade", cmd_grade, "autograde, generate feedback and export grades.csv"),
+        ("student-copy", cmd_student_copy, "copy the release to course/student/ for make lab"),
+        ("demo", cmd_demo, "build, release, grade the sample class, print the grade table"),
+    ]:
+        p = sub.add_parser(name, help=help_)
+        p.add_argument("assignment", nargs="*", help="assignment names (default: all)")
+        p.set_defaults(fn=fn)
+    args = parser.parse_args(argv)
+    return args.fn(args)

@@ -1,0 +1,225 @@
+"""Grade submissions: autograde, generate feedback, export grades.
+
+Every (student, assignment) submission ends with a status: ``graded``, or
+``failed: <reason>`` when it could not be graded. A failed submission is never
+exported as a silent 0 that looks like a real one.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import re
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import nbformat
+
+from .build import run_nbgrader
+from .manifest import ASSIGNMENTS, Assignment, by_name
+from .paths import Course
+
+GRADE_COLUMNS = ["student", "assignment", "score", "max_score", "status",
+                 "auto_score", "auto_max_score", "manual_pending"]
+
+# What nbgrader prints when a submission cannot be graded, and what we tell
+# the instructor instead.
+_FAILURE_PATTERNS = [
+    (r"kernel became unresponsive|UnresponsiveKernelError", "kernel unresponsive (infinite loop?)"),
+    (r"DeadKernelError|Kernel died", "kernel died while running the notebook"),
+    (r"CellTimeoutError|timed out", "a cell ran past the time limit"),
+    (r"NotJSONError|Notebook does not appear to be JSON|JSONDecodeError",
+     "notebook is not valid JSON"),
+    (r"No notebooks found", "no notebook found in the submission"),
+]
+
+
+@dataclass
+class Outcome:
+    student: str
+    assignment: str
+    status: str
+    seconds: float = 0.0
+
+    @property
+    def graded(self) -> bool:
+        return self.status == "graded"
+
+
+def precheck(course: Course, assignment: Assignment, student: str) -> str | None:
+    """Reasons a submission cannot be graded, found before running anything."""
+    folder = course.submitted / student / assignment.name
+    if not folder.is_dir():
+        return "no submission"
+    notebook = folder / assignment.notebook
+    if not notebook.exists():
+        return f"notebook {assignment.notebook} missing from the submission"
+    try:
+        text = notebook.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        return "notebook is not valid JSON (not UTF-8 text)"
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as exc:
+        return f"notebook is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"
+    try:
+        nbformat.reads(text, as_version=4)
+    except Exception as exc:  # valid JSON, but not a notebook nbformat can read
+        return f"not a readable notebook ({type(exc).__name__})"
+    return None
+
+
+def failure_reason(log: str) -> str:
+    for pattern, reason in _FAILURE_PATTERNS:
+        if re.search(pattern, log):
+            return reason
+    tail = [line for line in log.strip().splitlines() if "ERROR" in line]
+    return (tail[-1].split("]", 1)[-1].strip()[:120] if tail else "nbgrader autograde failed")
+
+
+def grade_one(course: Course, assignment: Assignment, student: str) -> Outcome:
+    start = time.perf_counter()
+    problem = precheck(course, assignment, student)
+    if problem:
+        return Outcome(student, assignment.name, f"failed: {problem}", time.perf_counter() - start)
+    tag = f"{student}_{assignment.name}"
+    proc = run_nbgrader(course, "autograde", assignment.name, "--student", student, "--force",
+                        log_name=f"autograde_{tag}")
+    log = proc.stdout + proc.stderr
+    autograded = course.autograded / student / assignment.name / assignment.notebook
+    if proc.returncode != 0 or not autograded.exists():
+        return Outcome(student, assignment.name, f"failed: {failure_reason(log)}",
+                       time.perf_counter() - start)
+    proc = run_nbgrader(course, "generate_feedback", assignment.name, "--student", student,
+                        "--force", log_name=f"feedback_{tag}")
+    if proc.returncode != 0:
+        return Outcome(student, assignment.name, "failed: feedback could not be generated",
+                       time.perf_counter() - start)
+    return Outcome(student, assignment.name, "graded", time.perf_counter() - start)
+
+
+def submissions(course: Course, names: list[str] | None = None) -> list[tuple[str, Assignment]]:
+    chosen = [by_name(n) for n in names] if names else list(ASSIGNMENTS)
+    found = []
+    if not course.submitted.exists():
+        return found
+    for student_dir in sorted(p for p in course.submitted.iterdir() if p.is_dir()):
+        for assignment in chosen:
+            if (course.release / assignment.name).exists() and \
+                    (student_dir / assignment.name).exists():
+                found.append((student_dir.name, assignment))
+    return found
+
+
+def status_file(course: Course) -> Path:
+    return course.root / "grading_status.json"
+
+
+def load_statuses(course: Course) -> dict[str, str]:
+    path = status_file(course)
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def save_statuses(course: Course, outcomes: list[Outcome]) -> None:
+    statuses = load_statuses(course)
+    for o in outcomes:
+        statuses[f"{o.student}/{o.assignment}"] = o.status
+    status_file(course).write_text(json.dumps(statuses, indent=1, sort_keys=True))
+
+
+def grade_all(course: Course, names: list[str] | None = None, echo=print) -> list[Outcome]:
+    todo = submissions(course, names)
+    outcomes = []
+    for i, (student, assignment) in enumerate(todo, 1):
+        outcome = grade_one(course, assignment, student)
+        outcomes.append(outcome)
+        echo(f"  [{i}/{len(todo)}] {student:>10} {assignment.name:<24} "
+             f"{outcome.status} ({outcome.seconds:.1f} s)")
+    save_statuses(course, outcomes)
+    return outcomes
+
+
+def gradebook_rows(course: Course) -> list[dict]:
+    """One row per submission with a status; scores read from nbgrader's gradebook."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    statuses = load_statuses(course)
+    rows = []
+    with Gradebook(course.db_url, course_id=None) as gb:
+        for key in sorted(statuses, key=lambda k: (k.split("/")[1], k.split("/")[0])):
+            student, assignment = key.split("/")
+            status = statuses[key]
+            try:
+                max_score = gb.find_assignment(assignment).max_score
+            except MissingEntry:
+                max_score = 0.0
+            row = dict(student=student, assignment=assignment, score=0.0,
+                       max_score=max_score, status=status, auto_score=0.0,
+                       auto_max_score=0.0, manual_pending=0.0)
+            try:
+                sub = gb.find_submission(assignment, student)
+            except MissingEntry:
+                sub = None
+            if sub is not None:
+                auto = [g for nb in sub.notebooks for g in nb.grades
+                        if g.cell.cell_type == "code"]
+                manual = [g for nb in sub.notebooks for g in nb.grades
+                          if g.cell.cell_type != "code"]
+                row["auto_max_score"] = sum(g.max_score for g in auto)
+                if status == "graded":
+                    row["score"] = float(sub.score)
+                    row["auto_score"] = float(sum(g.score for g in auto))
+                    row["manual_pending"] = float(sum(g.max_score for g in manual
+                                                      if g.needs_manual_grade))
+            rows.append(row)
+    return rows
+
+
+def export(course: Course) -> Path:
+    rows = gradebook_rows(course)
+    course.exports.mkdir(parents=True, exist_ok=True)
+    path = course.exports / "grades.csv"
+    with path.open("w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=GRADE_COLUMNS)
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: (f"{v:g}" if isinstance(v, float) else v) for k, v in row.items()})
+    return path
+
+
+def read_export(path: Path) -> list[dict]:
+    with Path(path).open() as fh:
+        return list(csv.DictReader(fh))
+
+
+def table(rows: list[dict]) -> str:
+    """A plain-text grade table: one line per student, one column per assignment."""
+    students = sorted({r["student"] for r in rows})
+    assignments = [a.name for a in ASSIGNMENTS if any(r["assignment"] == a.name for r in rows)]
+    cell = {}
+    for r in rows:
+        if str(r["status"]).startswith("failed"):
+            text = "FAILED"
+        else:
+            text = f"{float(r['auto_score']):g}/{float(r['auto_max_score']):g}"
+        cell[(r["student"], r["assignment"])] = text
+    width = max([len(a) for a in assignments] + [8])
+    lines = ["student    " + " ".join(a[:width].rjust(width) for a in assignments)]
+    for s in students:
+        lines.append(f"{s:<10} " + " ".join(cell.get((s, a), "-").rjust(width)
+                                            for a in assignments))
+    failed = [r for r in rows if str(r["status"]).startswith("failed")]
+    if failed:
+        lines.append("")
+        lines.append("could not be graded:")
+        lines += [f"  {r['student']}/{r['assignment']}: {r['status']}" for r in failed]
+    pending = sum(float(r["manual_pending"]) for r in rows)
+    if pending:
+        lines.append("")
+        lines.append(f"(autograded points shown; {pending:g} points of reflection answers "
+                     "await manual grading in formgrader)")
+    return "\n".join(lines)
+
+
+__all__ = ["Outcome", "grade_all", "grade_one", "export", "read_export", "table",
+           "gradebook_rows", "asdict"]

@@ -1,0 +1,128 @@
+"""Turn a ``course_lib`` module with solution regions into its three shipped forms.
+
+* ``solution``: unchanged, markers and all (the assignment's own source copy);
+* ``reference``: the markers removed, the solution kept (earlier assignments);
+* ``stub``: each region replaced by nbgrader's own code stub
+  (``# YOUR CODE HERE`` / ``raise NotImplementedError()``), at the region's
+  indentation. This reuses ``ClearSolutions._replace_solution_region`` so a
+  ``.py`` file is cleared exactly like a notebook cell; it is a private method,
+  which is why nbgrader is pinned and ``tests/test_modules.py`` covers it.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+from nbgrader.preprocessors import ClearSolutions
+
+BEGIN_SOLUTION = "### BEGIN SOLUTION"
+END_SOLUTION = "### END SOLUTION"
+BEGIN_HIDDEN = "### BEGIN HIDDEN TESTS"
+END_HIDDEN = "### END HIDDEN TESTS"
+LEAK_MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
+
+
+class SolutionLeak(RuntimeError):
+    """A released file still holds a solution region or a hidden test."""
+
+
+def has_solution(text: str) -> bool:
+    return BEGIN_SOLUTION in text
+
+
+def stub(text: str) -> str:
+    """Replace every solution region of a module's text with the code stub."""
+    cell = nbformat.v4.new_code_cell(source=text)
+    ClearSolutions()._replace_solution_region(cell, "python")
+    if any(marker in cell.source for marker in LEAK_MARKERS):
+        raise SolutionLeak("a solution marker survived clearing: is a region unbalanced?")
+    return cell.source
+
+
+def reference(text: str) -> str:
+    """Keep the solution, drop the marker lines."""
+    kept = [line for line in text.split("\n")
+            if BEGIN_SOLUTION not in line and END_SOLUTION not in line]
+    return "\n".join(kept)
+
+
+def split_lines(text: str) -> tuple[set[str], set[str]]:
+    """Stripped code lines ``(inside, outside)`` solution regions; comments skipped."""
+    inside, outside = set(), set()
+    in_region = False
+    for line in text.split("\n"):
+        if BEGIN_SOLUTION in line:
+            in_region = True
+            continue
+        if END_SOLUTION in line:
+            in_region = False
+            continue
+        s = line.strip()
+        if not s or s.startswith("#"):
+            continue
+        (inside if in_region else outside).add(s)
+    return inside, outside
+
+
+MIN_EVIDENCE_CHARS = 10
+
+
+def solution_lines(*texts: str) -> set[str]:
+    """Lines that occur inside solution regions of ``texts`` and nowhere outside them.
+
+    These are the lines a released copy must never contain. Lines also written
+    outside a region in any of the texts (``return out, cache`` after the
+    region, an ``else:``) and lines shorter than ``MIN_EVIDENCE_CHARS`` are not
+    evidence of a leak and are left out.
+    """
+    inside, outside = set(), set()
+    for text in texts:
+        i, o = split_lines(text)
+        inside |= i
+        outside |= o
+    return {s for s in inside - outside if len(s) >= MIN_EVIDENCE_CHARS}
+
+
+def hidden_test_lines(source: str) -> set[str]:
+    """Stripped, non-trivial lines inside ``### BEGIN HIDDEN TESTS`` regions."""
+    lines, in_region = set(), False
+    for line in source.split("\n"):
+        if BEGIN_HIDDEN in line:
+            in_region = True
+            continue
+        if END_HIDDEN in line:
+            in_region = False
+            continue
+        s = line.strip()
+        if in_region and s and not s.startswith("#") and len(s) > 3:
+            lines.add(s)
+    return lines
+
+
+def scan_for_leaks(root: Path, forbidden_lines: set[str] = frozenset()) -> list[str]:
+    """Every problem found under ``root``: markers, or forbidden lines, by file."""
+    problems = []
+    for path in sorted(p for p in Path(root).rglob("*") if p.is_file()):
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (UnicodeDecodeError, OSError):
+            continue
+        for marker in LEAK_MARKERS:
+            if marker in text:
+                problems.append(f"{path}: contains '{marker}'")
+        if forbidden_lines:
+            if path.suffix == ".ipynb":
+                try:
+                    nb = nbformat.reads(text, as_version=4)
+                    text = "\n".join(c.source for c in nb.cells)
+                except Exception:  # an unreadable notebook is scanned as text
+                    pass
+            present = {line.strip() for line in text.split("\n")}
+            for line in sorted(forbidden_lines & present):
+                problems.append(f"{path}: contains solution line {line!r}")
+    return problems
+
+
+def module_name(path: Path) -> str:
+    return re.sub(r"\.py$", "", Path(path).name)

@@ -1,0 +1,52 @@
+"""The course's nbgrader configuration, applied by ``course/nbgrader_config.py``.
+
+The build writes a two-line ``nbgrader_config.py`` into the course directory
+that calls :func:`configure`, so ``nbgrader`` commands typed by an instructor
+inside ``course/`` behave exactly like ``python -m autograder``.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from .manifest import ASSIGNMENTS
+
+COURSE_ID = "training-deep-networks"
+CELL_TIMEOUT_SECONDS = 120
+# nbgrader gives 0 points to a test cell that wrote anything to stderr; a NumPy
+# RuntimeWarning is not a wrong answer, so warnings are dropped before scoring.
+WARNING_PATTERN = r"\w*Warning\b"
+
+SHIM = '''\
+# Written by `python -m autograder build`; edit autograder/nbgrader_config.py instead.
+import sys
+sys.path.insert(0, {repo!r})
+from autograder.nbgrader_config import configure
+configure(get_config(), {root!r})
+'''
+
+
+def configure(c, course_root: str | Path) -> None:
+    root = Path(course_root).resolve()
+    from .hooks import ReleaseHook  # imported late: the shim sets sys.path first
+
+    c.CourseDirectory.root = str(root)
+    c.CourseDirectory.course_id = COURSE_ID
+    c.CourseDirectory.db_url = f"sqlite:///{root / 'gradebook.db'}"
+
+    # Students edit exactly these files; autograde restores everything else from
+    # the source tree (helpers, reference modules, grader-only modules).
+    c.Autograde.exclude_overwriting = {a.name: a.student_files for a in ASSIGNMENTS}
+    c.GenerateAssignment.post_convert_hook = ReleaseHook(root)
+
+    c.Execute.timeout = CELL_TIMEOUT_SECONDS
+    c.Execute.interrupt_on_timeout = True
+    c.IgnorePattern.enabled = True
+    c.IgnorePattern.pattern = WARNING_PATTERN
+    c.OverwriteCells.add_missing_cells = True
+    c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+
+
+def write_shim(course_root: Path, repo: Path) -> Path:
+    path = Path(course_root) / "nbgrader_config.py"
+    path.write_text(SHIM.format(repo=str(repo), root=str(Path(course_root).resolve())))
+    return path

@@ -1,0 +1,73 @@
+"""Where the course lives on disk."""
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+LIB = REPO / "course_lib"
+NOTEBOOKS = REPO / "notebooks"
+
+
+@dataclass(frozen=True)
+class Course:
+    """An nbgrader course directory (``course/`` by default)."""
+
+    root: Path
+
+    @classmethod
+    def default(cls) -> "Course":
+        return cls(Path(os.environ.get("COURSE_DIR", REPO / "course")).resolve())
+
+    @property
+    def source(self) -> Path:
+        return self.root / "source"
+
+    @property
+    def release(self) -> Path:
+        return self.root / "release"
+
+    @property
+    def submitted(self) -> Path:
+        return self.root / "submitted"
+
+    @property
+    def autograded(self) -> Path:
+        return self.root / "autograded"
+
+    @property
+    def feedback(self) -> Path:
+        return self.root / "feedback"
+
+    @property
+    def exports(self) -> Path:
+        return self.root / "exports"
+
+    @property
+    def gradebook(self) -> Path:
+        return self.root / "gradebook.db"
+
+    @property
+    def db_url(self) -> str:
+        return f"sqlite:///{self.gradebook}"
+
+
+def venv_bin() -> Path:
+    """The ``bin`` directory of the running interpreter (nbgrader shells out to alembic)."""
+    return Path(sys.executable).parent
+
+
+def nbgrader_env() -> dict[str, str]:
+    """Environment for nbgrader and its kernels: no inherited PYTHONPATH.
+
+    A kernel must import the ``course_lib`` copy that sits beside the notebook
+    being graded and nothing else; an inherited PYTHONPATH pointing at the
+    repository would let a submission without its own copy import the solution.
+    """
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env["PATH"] = f"{venv_bin()}{os.pathsep}{env.get('PATH', '')}"
+    env.setdefault("PYTHONHASHSEED", "0")
+    env["MPLBACKEND"] = "Agg"
+    return env

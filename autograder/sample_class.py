@@ -1,0 +1,115 @@
+"""A simulated class, generated from the release: what ``make demo`` and the tests grade.
+
+* ``perfect`` hands in the reference solution of every student function;
+* ``stub`` hands in the release untouched;
+* ``buggy`` makes one plausible mistake per assignment (see :data:`BUGS`);
+* ``broken`` hands in a notebook that is not valid JSON.
+
+Submissions are laid out the way ``nbgrader collect`` leaves them:
+``course/submitted/<student>/<assignment>/`` with a ``timestamp.txt``.
+"""
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import modules
+from .manifest import Assignment
+from .paths import LIB, Course
+
+TIMESTAMP = "2026-11-20 17:00:00.000000 UTC"
+
+
+@dataclass(frozen=True)
+class Bug:
+    """One plausible student mistake: replace ``old`` by ``new`` in ``module``'s reference."""
+
+    module: str
+    old: str
+    new: str
+    what: str
+
+
+BUGS: dict[str, Bug] = {
+    "00_gradient_checking": Bug(
+        "losses",
+        "dscores /= N",
+        "pass  # forgot to average the gradient over the batch",
+        "softmax gradient not divided by the batch size N",
+    ),
+    "01_activations": Bug(
+        "activations",
+        "dx = dout * (x > 0)",
+        "dx = dout.copy()  # passes the gradient where x < 0 too",
+        "ReLU backward lets the gradient through where x < 0",
+    ),
+}
+
+
+def reference_module(module: str) -> str:
+    return modules.reference((LIB / f"{module}.py").read_text(encoding="utf-8"))
+
+
+def apply_bug(bug: Bug) -> str:
+    text = reference_module(bug.module)
+    if text.count(bug.old) != 1:
+        raise RuntimeError(f"sample bug for {bug.module} expects exactly one {bug.old!r} "
+                           f"in the reference; found {text.count(bug.old)}: update BUGS")
+    return text.replace(bug.old, bug.new)
+
+
+def _start(course: Course, assignment: Assignment, student: str) -> Path:
+    dest = course.submitted / student / assignment.name
+    if dest.exists():
+        shutil.rmtree(dest)
+    shutil.copytree(course.release / assignment.name, dest)
+    (dest / "timestamp.txt").write_text(TIMESTAMP)
+    return dest
+
+
+def _solve(dest: Path, assignment: Assignment) -> Path:
+    for module in assignment.modules:
+        (dest / "course_lib" / f"{module}.py").write_text(reference_module(module))
+    return dest
+
+
+def perfect(course: Course, assignment: Assignment) -> Path:
+    return _solve(_start(course, assignment, "perfect"), assignment)
+
+
+def stub(course: Course, assignment: Assignment) -> Path:
+    return _start(course, assignment, "stub")
+
+
+def buggy(course: Course, assignment: Assignment) -> Path:
+    dest = _start(course, assignment, "buggy")
+    bug = BUGS.get(assignment.name)
+    if bug is None:
+        raise RuntimeError(f"no sample bug defined for {assignment.name}: add one to BUGS")
+    for module in assignment.modules:
+        text = apply_bug(bug) if module == bug.module else reference_module(module)
+        (dest / "course_lib" / f"{module}.py").write_text(text)
+    return dest
+
+
+def broken(course: Course, assignment: Assignment) -> Path:
+    dest = _solve(_start(course, assignment, "broken"), assignment)
+    # A half-saved notebook: the editor died in the middle of writing the JSON.
+    nb = dest / assignment.notebook
+    text = nb.read_text()
+    nb.write_text(text[: len(text) // 2])
+    return dest
+
+
+STUDENTS = {"perfect": perfect, "stub": stub, "buggy": buggy, "broken": broken}
+
+
+def generate(course: Course, assignments: list[Assignment]) -> list[tuple[str, str]]:
+    """Write every sample student's submission of every assignment."""
+    made = []
+    for assignment in assignments:
+        for student, make in STUDENTS.items():
+            make(course, assignment)
+            made.append((student, assignment.name))
+    return made

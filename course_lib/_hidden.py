@@ -1,0 +1,97 @@
+"""Grader-side helpers for the hidden tests. Never released to students.
+
+The release build deletes this module from every student copy; ``nbgrader
+autograde`` restores it from the source tree, so the hidden tests of a
+submission always run the instructor's version. Nothing here calls a function
+that students implement, so a wrong ``numeric_gradient`` of a student cannot
+make a wrong backward pass look right.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+
+def numeric_gradient(f, x, dout=None, h=1e-6):
+    """Centred-difference gradient of ``sum(f(x) * dout)`` with respect to ``x``.
+
+    ``f`` takes the (mutated in place) array ``x`` and returns an array or a
+    scalar. ``x`` is restored after each probe. Always works in float64.
+    """
+    x = np.asarray(x)
+    if dout is None:
+        dout = np.ones_like(np.asarray(f(x), dtype=np.float64))
+    grad = np.zeros(x.shape, dtype=np.float64)
+    it = np.nditer(x, flags=["multi_index"], op_flags=["readwrite"])
+    while not it.finished:
+        i = it.multi_index
+        old = x[i]
+        x[i] = old + h
+        plus = np.sum(np.asarray(f(x), dtype=np.float64) * dout)
+        x[i] = old - h
+        minus = np.sum(np.asarray(f(x), dtype=np.float64) * dout)
+        x[i] = old
+        grad[i] = (plus - minus) / (2 * h)
+        it.iternext()
+    return grad
+
+
+def rel_error(a, b):
+    """Largest elementwise relative error, with a floor so exact zeros compare."""
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))
+
+
+def assert_close(got, expected, what, rtol=1e-7, atol=1e-10):
+    """Fail with a short message if ``got`` differs from ``expected``."""
+    got = np.asarray(got)
+    expected = np.asarray(expected)
+    if got.shape != expected.shape:
+        raise AssertionError(f"{what}: shape {got.shape}, expected {expected.shape}")
+    if not np.all(np.isfinite(got)):
+        raise AssertionError(f"{what}: contains NaN or inf")
+    if not np.allclose(got, expected, rtol=rtol, atol=atol):
+        raise AssertionError(f"{what}: values differ (max abs diff "
+                             f"{float(np.max(np.abs(got - expected))):.3g})")
+
+
+def assert_dtype(got, dtype, what):
+    got = np.asarray(got)
+    if got.dtype != np.dtype(dtype):
+        raise AssertionError(f"{what}: dtype {got.dtype}, expected {np.dtype(dtype)}")
+
+
+def assert_gradient(forward, backward, args, wrt, dout=None, tol=1e-7, what="gradient",
+                    seed=0):
+    """Check ``backward`` against centred differences of ``forward``.
+
+    Parameters
+    ----------
+    forward : callable ``forward(*args) -> (out, cache)``
+    backward : callable ``backward(dout, cache) -> grad or tuple of grads``
+    args : list of arguments to ``forward`` (arrays are probed in place)
+    wrt : sequence of ``(arg_index, grad_index)`` pairs: which argument each
+        returned gradient belongs to
+    dout : upstream gradient; a seeded Gaussian of ``out``'s shape when None
+    """
+    out, cache = forward(*args)
+    if dout is None:
+        dout = np.random.default_rng(seed).standard_normal(np.shape(out))
+    grads = backward(dout, cache)
+    if not isinstance(grads, tuple):
+        grads = (grads,)
+    for arg_index, grad_index in wrt:
+        x = args[arg_index]
+
+        def f(_, arg_index=arg_index):
+            return forward(*args)[0]
+
+        num = numeric_gradient(f, x, dout)
+        got = grads[grad_index]
+        if np.shape(got) != np.shape(x):
+            raise AssertionError(f"{what} #{grad_index}: shape {np.shape(got)}, "
+                                 f"expected {np.shape(x)}")
+        err = rel_error(got, num)
+        if not err < tol:
+            raise AssertionError(f"{what} #{grad_index}: relative error {err:.2e} "
+                                 f"against the numeric gradient (tolerance {tol:.0e})")

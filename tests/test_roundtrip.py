@@ -1,0 +1,119 @@
+"""Release → submit → autograde → feedback → export, on the simulated sample class.
+
+One course is built in a temporary directory for the whole module; every test
+reads the same graded result.
+"""
+from __future__ import annotations
+
+import pytest
+
+from autograder import build, grade, modules, sample_class
+from autograder.manifest import ASSIGNMENTS
+from autograder.paths import NOTEBOOKS, Course
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    course = Course(tmp_path_factory.mktemp("course"))
+    build.build(course, echo=lambda *a: None)
+    sample_class.generate(course, build.released_assignments(course))
+    outcomes = grade.grade_all(course, echo=lambda *a: None)
+    grade.export(course)
+    course.outcomes = outcomes  # type: ignore[attr-defined]
+    return course
+
+
+@pytest.fixture(scope="module")
+def rows(course):
+    rows = grade.read_export(course.exports / "grades.csv")
+    return {(r["student"], r["assignment"]): r for r in rows}
+
+
+@pytest.fixture(scope="module")
+def released(course):
+    names = [a.name for a in build.released_assignments(course)]
+    assert names, "no assignment was released"
+    return names
+
+
+def test_every_assignment_with_a_notebook_is_released(course, released):
+    expected = [a.name for a in ASSIGNMENTS if (NOTEBOOKS / a.notebook).exists()]
+    assert released == expected
+
+
+def test_export_has_the_documented_columns(course):
+    header = (course.exports / "grades.csv").read_text().splitlines()[0]
+    assert header.split(",")[:5] == ["student", "assignment", "score", "max_score", "status"]
+
+
+def test_perfect_student_gets_every_autograded_point(rows, released):
+    for name in released:
+        row = rows[("perfect", name)]
+        assert row["status"] == "graded", row
+        assert float(row["auto_max_score"]) > 0
+        assert float(row["auto_score"]) == float(row["auto_max_score"]), row
+
+
+def test_stub_submission_scores_zero(rows, released):
+    for name in released:
+        row = rows[("stub", name)]
+        assert row["status"] == "graded", row
+        assert float(row["score"]) == 0.0, row
+
+
+def test_buggy_submission_scores_strictly_between(rows, released):
+    for name in released:
+        row = rows[("buggy", name)]
+        assert row["status"] == "graded", row
+        assert 0 < float(row["auto_score"]) < float(row["auto_max_score"]), (
+            f"{name}: the sample bug ({sample_class.BUGS[name].what}) was not caught "
+            f"or cost everything: {row}")
+
+
+def test_broken_notebook_is_reported_failed_not_zero(rows, released):
+    for name in released:
+        row = rows[("broken", name)]
+        assert row["status"].startswith("failed: notebook is not valid JSON"), row
+
+
+def test_feedback_is_generated_for_every_graded_submission(course, rows):
+    for (student, name), row in rows.items():
+        if row["status"] == "graded":
+            html = course.feedback / student / name / f"{name}.html"
+            assert html.exists(), html
+
+
+def test_release_holds_no_solution_region_hidden_test_or_solution_line(course):
+    import nbformat
+
+    forbidden = build.all_solution_lines()
+    for nb_path in NOTEBOOKS.glob("*.ipynb"):
+        for cell in nbformat.read(nb_path, as_version=4).cells:
+            forbidden |= modules.hidden_test_lines(cell.source)
+    assert forbidden, "no solution lines were collected: the scan would prove nothing"
+    assert modules.scan_for_leaks(course.release, forbidden) == []
+
+
+def test_grader_only_module_is_not_released_but_is_restored_for_grading(course, released):
+    for name in released:
+        assert not (course.release / name / "course_lib" / "_hidden.py").exists()
+        assert (course.autograded / "perfect" / name / "course_lib" / "_hidden.py").exists()
+
+
+def test_validator_accepts_the_perfect_submission_and_rejects_the_stub(course, released):
+    from nbgrader.validator import Validator
+
+    name = released[0]
+    validator = Validator()
+    perfect = course.submitted / "perfect" / name / f"{name}.ipynb"
+    stub = course.submitted / "stub" / name / f"{name}.ipynb"
+    assert not validator.validate(str(perfect)).get("failed"), "perfect failed validation"
+    assert validator.validate(str(stub)).get("failed"), "stub passed validation"
+
+
+def test_grading_again_gives_the_same_table(course, rows, released):
+    grade.grade_all(course, released[:1], echo=lambda *a: None)
+    again = grade.read_export(grade.export(course))
+    assert {(r["student"], r["assignment"]): r for r in again} == rows
