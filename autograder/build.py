@@ -16,14 +16,14 @@ nbgrader swallows a failing hook.
 from __future__ import annotations
 
 import shutil
-import subprocess
 from pathlib import Path
 
 from . import modules
 from .hooks import clear_release
 from .manifest import ASSIGNMENTS, Assignment, owner_of
 from .nbgrader_config import write_shim
-from .paths import LIB, NOTEBOOKS, REPO, Course, nbgrader_env, venv_bin
+from .paths import LIB, NOTEBOOKS, REPO, Course
+from .runner import nbgrader_for
 
 
 class BuildError(RuntimeError):
@@ -74,19 +74,6 @@ def all_solution_lines() -> set[str]:
     return modules.solution_lines(*texts)
 
 
-def run_nbgrader(course: Course, *args: str, log_name: str | None = None,
-                 timeout: float | None = None) -> subprocess.CompletedProcess:
-    """Run one ``nbgrader`` command inside the course directory."""
-    cmd = [str(venv_bin() / "nbgrader"), *args]
-    proc = subprocess.run(cmd, cwd=course.root, env=nbgrader_env(), capture_output=True,
-                          text=True, timeout=timeout)
-    if log_name:
-        logs = course.root / "logs"
-        logs.mkdir(exist_ok=True)
-        (logs / f"{log_name}.log").write_text(proc.stdout + proc.stderr)
-    return proc
-
-
 def build(course: Course | None = None, names: list[str] | None = None,
           echo=print) -> Course:
     """Assemble the source tree, write the config and release the assignments."""
@@ -100,11 +87,10 @@ def build(course: Course | None = None, names: list[str] | None = None,
             echo(f"  skip {assignment.name}: no notebook yet")
             continue
         assemble_source(course, assignment)
-        proc = run_nbgrader(course, "generate_assignment", assignment.name, "--force",
-                            log_name=f"generate_{assignment.name}")
-        if proc.returncode != 0:
+        result = nbgrader_for(course).generate_assignment(assignment.name)
+        if not result["success"]:
             raise BuildError(f"nbgrader generate_assignment {assignment.name} failed:\n"
-                             + proc.stdout[-3000:] + proc.stderr[-3000:])
+                             + result["text"][-4000:])
         release = course.release / assignment.name
         # The hook has run inside nbgrader; nbgrader hides its failures, so
         # clear again (idempotent) and scan with the full list of solution lines.

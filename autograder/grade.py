@@ -15,9 +15,9 @@ from pathlib import Path
 
 import nbformat
 
-from .build import run_nbgrader
 from .manifest import ASSIGNMENTS, Assignment, by_name
 from .paths import Course
+from .runner import nbgrader_for
 
 GRADE_COLUMNS = ["student", "assignment", "score", "max_score", "status",
                  "auto_score", "auto_max_score", "manual_pending"]
@@ -82,17 +82,14 @@ def grade_one(course: Course, assignment: Assignment, student: str) -> Outcome:
     problem = precheck(course, assignment, student)
     if problem:
         return Outcome(student, assignment.name, f"failed: {problem}", time.perf_counter() - start)
-    tag = f"{student}_{assignment.name}"
-    proc = run_nbgrader(course, "autograde", assignment.name, "--student", student, "--force",
-                        log_name=f"autograde_{tag}")
-    log = proc.stdout + proc.stderr
+    nbgrader = nbgrader_for(course)
+    result = nbgrader.autograde(assignment.name, student)
     autograded = course.autograded / student / assignment.name / assignment.notebook
-    if proc.returncode != 0 or not autograded.exists():
-        return Outcome(student, assignment.name, f"failed: {failure_reason(log)}",
+    if not result["success"] or not autograded.exists():
+        return Outcome(student, assignment.name, f"failed: {failure_reason(result['text'])}",
                        time.perf_counter() - start)
-    proc = run_nbgrader(course, "generate_feedback", assignment.name, "--student", student,
-                        "--force", log_name=f"feedback_{tag}")
-    if proc.returncode != 0:
+    result = nbgrader.generate_feedback(assignment.name, student)
+    if not result["success"]:
         return Outcome(student, assignment.name, "failed: feedback could not be generated",
                        time.perf_counter() - start)
     return Outcome(student, assignment.name, "graded", time.perf_counter() - start)
