@@ -61,6 +61,14 @@ def assemble_source(course: Course, assignment: Assignment) -> Path:
     for path in sorted(LIB.glob("*.py")):
         (dest / "course_lib" / path.name).write_text(module_text_for(assignment, path),
                                                      encoding="utf-8")
+    # Subpackages (the visible checks) are given: copied whole, never holding a solution.
+    for package in sorted(p for p in LIB.iterdir() if p.is_dir() and p.name != "__pycache__"):
+        for path in package.rglob("*.py"):
+            if modules.has_solution(path.read_text(encoding="utf-8")):
+                raise BuildError(f"{path}: subpackages of course_lib are given code and must "
+                                 "not hold solution regions")
+        shutil.copytree(package, dest / "course_lib" / package.name,
+                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     return dest
 
 

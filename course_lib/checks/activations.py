@@ -1,0 +1,254 @@
+"""Visible checks of assignment 01: every activation's forward and backward."""
+from __future__ import annotations
+
+import numpy as np
+
+from .core import *  # noqa: F401,F403
+from .core import _call, _call_strict, _as_pair  # noqa: F401
+
+# ======================================================= assignment 01
+# activations. From here on course_lib.gradcheck ships complete, so the checks
+# compare backward passes with its numeric gradient of an inline formula. A
+# backward check builds its cache with the student's forward of the SAME
+# activation (a cache's contents are the forward's choice), after checking it.
+
+# the published SELU constants (Klambauer et al., 2017)
+_LAMBDA = 1.0507009873554805
+_ALPHA = 1.6732632423543772
+
+
+def _phi(v):
+    from scipy.special import erf
+    return 0.5 * (1.0 + erf(v / np.sqrt(2.0)))
+
+
+# name -> (keyword arguments, inline forward formula for moderate inputs,
+#          (x, expected out) worked out by hand, slope at x = [-1000, 1000])
+_ELEMENTWISE = {
+    "sigmoid": ({}, lambda v: 1 / (1 + np.exp(-v)),
+                ([0.0, np.log(3), -np.log(3)], [0.5, 0.75, 0.25]), [0.0, 0.0]),
+    "tanh": ({}, np.tanh,
+             ([0.0, np.log(2), -np.log(2)], [0.0, 0.6, -0.6]), [0.0, 0.0]),
+    "relu": ({}, lambda v: np.maximum(v, 0),
+             ([-2.0, 0.0, 3.0], [0.0, 0.0, 3.0]), [0.0, 1.0]),
+    "leaky_relu": ({"alpha": 0.2}, lambda v: np.where(v > 0, v, 0.2 * v),
+                   ([-2.0, 0.0, 3.0], [-0.4, 0.0, 3.0]), [0.2, 1.0]),
+    "elu": ({"alpha": 2.0}, lambda v: np.where(v > 0, v, 2.0 * (np.exp(v) - 1)),
+            ([-np.log(2), 0.0, 3.0], [-1.0, 0.0, 3.0]), [0.0, 1.0]),
+    "selu": ({}, lambda v: _LAMBDA * np.where(v > 0, v, _ALPHA * (np.exp(v) - 1)),
+             ([-np.log(2), 0.0, 3.0], [-0.5 * _LAMBDA * _ALPHA, 0.0, 3 * _LAMBDA]),
+             [0.0, _LAMBDA]),
+    "softplus": ({}, lambda v: np.log(1 + np.exp(v)),
+                 ([0.0, np.log(3), -np.log(3)], [np.log(2), np.log(4), np.log(4 / 3)]),
+                 [0.0, 1.0]),
+    "arctan": ({}, np.arctan,
+               ([1.0, -1.0, np.sqrt(3)], [np.pi / 4, -np.pi / 4, np.pi / 3]),
+               [1 / (1 + 1000.0 ** 2)] * 2),
+    "gelu": ({}, lambda v: v * _phi(v),
+             ([0.0, 1.0, -1.0], [0.0, 0.8413447460685429, -0.15865525393145707]), [0.0, 1.0]),
+}
+
+# activations with a default alpha: x, expected out without alpha given, the default
+_DEFAULTS = {
+    "leaky_relu": ([-2.0, 3.0], [-0.02, 3.0], 0.01),
+    "elu": ([-np.log(2), 3.0], [-0.5, 3.0], 1.0),
+}
+
+# values of x away from the kinks, and an upstream gradient
+_X = np.array([[-2.0, -0.5, 0.3], [1.5, 3.0, -1.2]])
+_DOUT = np.array([[0.5, -1.0, 2.0], [1.5, -0.5, 1.0]])
+
+
+def _forward_of(name, forward):
+    if forward is None:
+        from .. import activations
+        forward = getattr(activations, f"{name}_forward")
+    return forward
+
+
+def _check_elementwise_forward(name, fn):
+    kwargs, _, (x, expected), _ = _ELEMENTWISE[name]
+    fname = f"{name}_forward"
+    x = np.array(x)
+    out, _ = _as_pair(_call_strict(fname, "activations", fn, x.copy(), **kwargs), fname)
+    expect_close(out, expected, f"{fname}: out for x = {np.round(x, 4).tolist()}")
+    # any shape: the same numbers as a (3, 1, 1) batch
+    out3, _ = _as_pair(_call_strict(fname, "activations", fn, x.reshape(3, 1, 1), **kwargs), fname)
+    expect_close(out3, np.reshape(expected, (3, 1, 1)), f"{fname}: out for x of shape (3, 1, 1)")
+    out32, _ = _as_pair(_call_strict(fname, "activations", fn, x.astype(np.float32), **kwargs),
+                        fname)
+    expect_dtype(out32, np.float32, f"{fname}: out for float32 x")
+    expect_close(out32, expected, f"{fname}: out for float32 x", rtol=1e-5, atol=1e-6)
+    if name in _DEFAULTS:
+        x_default, expected_default, default = _DEFAULTS[name]
+        out, _ = _as_pair(_call_strict(fname, "activations", fn, np.array(x_default)), fname)
+        expect_close(out, expected_default, f"{fname}: out without alpha given",
+                     hint=f"The default is alpha={default}.")
+    big, _ = _as_pair(_call_strict(fname, "activations", fn, np.array([-1000.0, 1000.0]),
+                                   **kwargs), fname)
+    if not np.all(np.isfinite(np.asarray(big, dtype=float))):
+        fail(f"{fname} gives NaN or inf for x = ±1000; keep np.exp away from large arguments.")
+
+
+def _check_elementwise_backward(name, fn, forward):
+    from ..gradcheck import numeric_gradient_array
+
+    kwargs, formula, _, big_slope = _ELEMENTWISE[name]
+    fname, bname = f"{name}_forward", f"{name}_backward"
+    forward = _forward_of(name, forward)
+    out, cache = _as_pair(_call_strict(fname, "activations", forward, _X.copy(), **kwargs), fname)
+    if diagnose(out, formula(_X), fname):
+        fail(f"{bname} needs a working {fname} (for the cache): run check_{fname} first.")
+    dx = _call_strict(bname, "activations", fn, _DOUT.copy(), cache)
+    expected = numeric_gradient_array(formula, _X.copy(), _DOUT)
+    expect_close(dx, expected, f"{bname}: dx", rtol=1e-6, atol=1e-8)
+    # saturated or linear far out: the slopes at ±1000, computed without warnings
+    _, cache = _as_pair(_call_strict(fname, "activations", forward, np.array([-1000.0, 1000.0]),
+                                     **kwargs), fname)
+    dx_big = _call_strict(bname, "activations", fn, np.ones(2), cache)
+    expect_close(dx_big, big_slope, f"{bname}: dx at x = [-1000, 1000] with dout = 1",
+                 rtol=1e-6, atol=1e-12)
+    x32 = _X.astype(np.float32)
+    _, cache = _as_pair(_call_strict(fname, "activations", forward, x32, **kwargs), fname)
+    dx32 = _call_strict(bname, "activations", fn, _DOUT.astype(np.float32), cache)
+    expect_dtype(dx32, np.float32, f"{bname}: dx for float32 inputs")
+
+
+def _make_elementwise_checks(name):
+    fname, bname = f"{name}_forward", f"{name}_backward"
+
+    @visible_check(fname)
+    def check_forward(fn):
+        _check_elementwise_forward(name, fn)
+
+    @visible_check(bname)
+    def check_backward(fn, forward=None):
+        _check_elementwise_backward(name, fn, forward)
+
+    check_forward.__name__ = check_forward.__qualname__ = f"check_{fname}"
+    check_backward.__name__ = check_backward.__qualname__ = f"check_{bname}"
+    check_forward.__doc__ = (f"Check ``{fname}`` on hand-computed values, any shape, float32 "
+                             "and x = ±1000 (no overflow warning).")
+    check_backward.__doc__ = (f"Check ``{bname}`` against numeric gradients; the cache comes "
+                              f"from ``forward`` (default: ``activations.{fname}``).")
+    return check_forward, check_backward
+
+
+check_sigmoid_forward, check_sigmoid_backward = _make_elementwise_checks("sigmoid")
+check_tanh_forward, check_tanh_backward = _make_elementwise_checks("tanh")
+check_relu_forward, check_relu_backward = _make_elementwise_checks("relu")
+check_leaky_relu_forward, check_leaky_relu_backward = _make_elementwise_checks("leaky_relu")
+check_elu_forward, check_elu_backward = _make_elementwise_checks("elu")
+check_selu_forward, check_selu_backward = _make_elementwise_checks("selu")
+check_softplus_forward, check_softplus_backward = _make_elementwise_checks("softplus")
+check_arctan_forward, check_arctan_backward = _make_elementwise_checks("arctan")
+check_gelu_forward, check_gelu_backward = _make_elementwise_checks("gelu")
+
+
+@visible_check("binary_step_forward")
+def check_binary_step_forward(fn):
+    """Check ``binary_step_forward``: 1 from 0 upwards, 0 below."""
+    name = "binary_step_forward"
+    x = np.array([-2.0, -1e-9, 0.0, 3.0])
+    out, _ = _as_pair(_call(name, "activations", fn, x.copy()), name)
+    expect_close(out, [0.0, 0.0, 1.0, 1.0], f"{name}: out for x = [-2, -1e-9, 0, 3]",
+                 hint="The step is 1 where x >= 0 (including 0).")
+    out32, _ = _as_pair(_call(name, "activations", fn, x.astype(np.float32).reshape(2, 2)), name)
+    expect_dtype(out32, np.float32, f"{name}: out for float32 x")
+    if np.shape(out32) != (2, 2):
+        fail(f"{name}: out has shape {np.shape(out32)} for x of shape (2, 2).")
+
+
+_PRELU_X = np.array([[-2.0, 3.0], [-1.0, -4.0]])
+
+
+@visible_check("prelu_forward")
+def check_prelu_forward(fn):
+    """Check ``prelu_forward`` with a shared slope and with per-feature slopes."""
+    name = "prelu_forward"
+    out, _ = _as_pair(_call(name, "activations", fn, _PRELU_X.copy(), np.array(0.5)), name)
+    expect_close(out, [[-1.0, 3.0], [-0.5, -2.0]], f"{name}: out with alpha = 0.5 (shared)")
+    out, _ = _as_pair(_call(name, "activations", fn, _PRELU_X.copy(), np.array([0.1, 0.2])), name)
+    expect_close(out, [[-0.2, 3.0], [-0.1, -0.8]], f"{name}: out with alpha = [0.1, 0.2]",
+                 hint="alpha has one slope per column (the last axis of x).")
+    out32, _ = _as_pair(_call(name, "activations", fn, _PRELU_X.astype(np.float32),
+                              np.array([0.1, 0.2])), name)
+    expect_dtype(out32, np.float32, f"{name}: out for float32 x (float64 alpha)")
+
+
+@visible_check("prelu_backward")
+def check_prelu_backward(fn, forward=None):
+    """Check ``prelu_backward``: ``dx`` and ``dalpha`` (shape of alpha), two ways of sharing."""
+    name, fname = "prelu_backward", "prelu_forward"
+    forward = _forward_of("prelu", forward)
+    dout = np.array([[1.0, 2.0], [3.0, 4.0]])
+    cases = [
+        (np.array([0.1, 0.2]), [[0.1, 2.0], [0.3, 0.8]], [-5.0, -16.0], "alpha = [0.1, 0.2]"),
+        (np.array(0.5), [[0.5, 2.0], [1.5, 2.0]], -21.0, "a shared alpha = 0.5"),
+    ]
+    for alpha, dx_expected, dalpha_expected, label in cases:
+        out, cache = _as_pair(_call(fname, "activations", forward, _PRELU_X.copy(), alpha), fname)
+        if diagnose(out, np.where(_PRELU_X > 0, _PRELU_X, alpha * _PRELU_X), fname):
+            fail(f"{name} needs a working {fname} (for the cache): run check_{fname} first.")
+        result = _call(name, "activations", fn, dout.copy(), cache)
+        if not (isinstance(result, tuple) and len(result) == 2):
+            fail(f"{name} must return two gradients (dx, dalpha).")
+        dx, dalpha = result
+        expect_close(dx, dx_expected, f"{name}: dx with {label}")
+        expect_close(dalpha, dalpha_expected, f"{name}: dalpha with {label}",
+                     hint="alpha was broadcast, so sum dout * min(x, 0) over the axes alpha "
+                          "does not have; dalpha has alpha's shape.")
+
+
+def _maxout_example():
+    rng = np.random.default_rng(3)
+    x = np.round(rng.standard_normal((3, 2)), 1)
+    w = np.round(rng.standard_normal((3, 2, 4)), 1)          # k = 3 pieces, M = 4
+    b = np.round(rng.standard_normal((3, 4)), 1)
+    return x, w, b
+
+
+def _maxout_formula(x, w, b):
+    """The definition: the largest of the k affine pieces."""
+    return np.maximum(np.maximum(x @ w[0] + b[0], x @ w[1] + b[1]), x @ w[2] + b[2])
+
+
+@visible_check("maxout_forward")
+def check_maxout_forward(fn):
+    """Check ``maxout_forward`` on two pieces by hand, then on three pieces."""
+    name = "maxout_forward"
+    x = np.array([[1.0, 2.0]])
+    w = np.array([[[1.0], [0.0]], [[0.0], [1.0]]])           # piece 0: x0, piece 1: x1
+    b = np.array([[0.5], [-1.0]])
+    out, _ = _as_pair(_call(name, "activations", fn, x, w, b), name)
+    expect_close(out, [[1.5]], f"{name}: out = max(1 + 0.5, 2 - 1)")
+    x, w, b = _maxout_example()
+    out, _ = _as_pair(_call(name, "activations", fn, x, w, b), name)
+    expect_close(out, _maxout_formula(x, w, b), f"{name}: out for x (3, 2), w (3, 2, 4), b (3, 4)",
+                 hint="Take the maximum over the k pieces (axis of w's first dimension).")
+    out32, _ = _as_pair(_call(name, "activations", fn, x.astype(np.float32),
+                              w.astype(np.float32), b.astype(np.float32)), name)
+    expect_dtype(out32, np.float32, f"{name}: out for float32 inputs")
+
+
+@visible_check("maxout_backward")
+def check_maxout_backward(fn, forward=None):
+    """Check ``maxout_backward`` (dx, dw, db) against numeric gradients."""
+    from ..gradcheck import numeric_gradient_array
+
+    name, fname = "maxout_backward", "maxout_forward"
+    forward = _forward_of("maxout", forward)
+    x, w, b = _maxout_example()
+    out, cache = _as_pair(_call(fname, "activations", forward, x, w, b), fname)
+    if diagnose(out, _maxout_formula(x, w, b), fname):
+        fail(f"{name} needs a working {fname} (for the cache): run check_{fname} first.")
+    dout = np.round(np.random.default_rng(4).standard_normal((3, 4)), 1)
+    result = _call(name, "activations", fn, dout, cache)
+    if not (isinstance(result, tuple) and len(result) == 3):
+        fail(f"{name} must return three gradients (dx, dw, db).")
+    for label, got, arg in zip(("dx", "dw", "db"), result, (x, w, b)):
+        def f(_):
+            return _maxout_formula(x, w, b)
+        expected = numeric_gradient_array(f, arg, dout)
+        expect_close(got, expected, f"{name}: {label}", rtol=1e-6, atol=1e-8,
+                     hint="Only the winning piece of each output receives the gradient.")

@@ -1,0 +1,148 @@
+"""Visible checks: run a student's function on small cases and say what is wrong.
+
+Every check raises :class:`CheckFailed` with one or two plain sentences when the
+function misbehaves, and returns quietly when it passes. In a notebook the
+failure prints as a short message instead of a long traceback.
+
+The expected values used here were worked out by hand or come from an
+independent formula written inline; no check calls another student function.
+"""
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+
+class CheckFailed(AssertionError):
+    """A visible check found a mistake; the message says what and where to look."""
+
+    def _render_traceback_(self):
+        # IPython calls this instead of printing the traceback: the student
+        # sees the diagnosis, not the checking machinery.
+        return [f"\x1b[31mCheckFailed\x1b[0m: {self}"]
+
+
+def fail(message: str):
+    raise CheckFailed(message)
+
+
+def _call(name: str, module: str, fn, *args, **kwargs):
+    """Call ``fn`` and turn the stub's NotImplementedError into a friendly message."""
+    try:
+        return fn(*args, **kwargs)
+    except NotImplementedError:
+        fail(f"{name} is not implemented yet: open course_lib/{module}.py, find "
+             f"`def {name}` and replace `raise NotImplementedError()` with your code.")
+
+
+def diagnose(got, expected, what: str, batch_size: int | None = None,
+             rtol: float = 1e-6, atol: float = 1e-9) -> str | None:
+    """Explain how ``got`` differs from ``expected``; None when they agree.
+
+    Recognises, in this order: a non-array or wrong shape, NaN/inf, a result off
+    by the batch size, the wrong sign, zeros where values should flow, values
+    that flow where they should be zero, and a plain mismatch.
+    """
+    expected = np.asarray(expected, dtype=np.float64)
+    try:
+        got_arr = np.asarray(got, dtype=np.float64)
+    except (TypeError, ValueError):
+        return f"{what} should be an array of shape {expected.shape}, got {type(got).__name__}."
+    if got_arr.shape != expected.shape:
+        return f"{what} has shape {got_arr.shape}, expected {expected.shape}."
+    if not np.all(np.isfinite(got_arr)):
+        return (f"{what} contains NaN or inf. Large inputs overflow np.exp: "
+                "shift or split the computation so it never exponentiates a big positive number.")
+    if np.allclose(got_arr, expected, rtol=rtol, atol=atol):
+        return None
+    if batch_size and batch_size > 1:
+        if np.allclose(got_arr, expected * batch_size, rtol=rtol, atol=atol):
+            return (f"{what} is {batch_size}× too large, the batch size: "
+                    "the loss is a mean over the batch, so its gradient is divided by N.")
+        if np.allclose(got_arr * batch_size, expected, rtol=rtol, atol=atol):
+            return f"{what} is {batch_size}× too small: did you divide by N twice?"
+    if np.any(expected != 0) and np.allclose(got_arr, -expected, rtol=rtol, atol=atol):
+        return f"{what} has the wrong sign everywhere."
+    flows = np.abs(expected) > atol
+    stuck = flows & (np.abs(got_arr) <= atol)
+    if stuck.any():
+        return (f"{what} is zero at {int(stuck.sum())} of {int(flows.sum())} places where the "
+                "gradient should flow.")
+    leaks = ~flows & (np.abs(got_arr) > atol)
+    if leaks.any():
+        return (f"{what} is non-zero at {int(leaks.sum())} places where it should be exactly "
+                "zero (look at the condition that blocks the gradient).")
+    worst = float(np.max(np.abs(got_arr - expected)))
+    return f"{what} is wrong: largest difference from the expected value is {worst:.3g}."
+
+
+def expect_close(got, expected, what: str, hint: str = "", **kwargs):
+    message = diagnose(got, expected, what, **kwargs)
+    if message:
+        fail(message + (" " + hint if hint else ""))
+
+
+def expect_pair(result, name: str, first: str = "out", second: str = "cache"):
+    """A forward must return a pair ``(out, cache)``."""
+    if not (isinstance(result, tuple) and len(result) == 2):
+        fail(f"{name} must return a pair ({first}, {second}); got {type(result).__name__}.")
+    return result
+
+
+def passed(name: str):
+    print(f"✔ {name}: visible check passed.")
+
+
+def visible_check(name: str):
+    """Decorator for a check function: prints a pass line when it returns."""
+    def wrap(check):
+        @functools.wraps(check)
+        def run(*args, **kwargs):
+            check(*args, **kwargs)
+            passed(name)
+        return run
+    return wrap
+
+
+# ============================================================ check helpers
+
+
+def expect_dtype(got, dtype, what: str):
+    """``got`` must be an array of ``dtype`` (float32 in, float32 out)."""
+    actual = getattr(got, "dtype", None)
+    if actual != np.dtype(dtype):
+        fail(f"{what} has dtype {actual}, expected {np.dtype(dtype)}: keep the input's dtype. "
+             "A NumPy float64 constant (np.sqrt(2.0), np.pi) or an array made without "
+             "dtype= (np.zeros(shape)) turns float32 into float64; plain Python numbers don't.")
+
+
+def expect_scalar(value, what: str):
+    """A loss must be one number, not an array of per-sample losses."""
+    if np.ndim(value) != 0:
+        fail(f"{what} should be a single number (the mean over the batch), got shape "
+             f"{np.shape(value)}.")
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        fail(f"{what} should be a number, got {type(value).__name__}.")
+
+
+def _call_strict(name: str, module: str, fn, *args, **kwargs):
+    """Like :func:`_call`, but a floating-point overflow is a failed check.
+
+    In the grader any warning printed by a test cell costs its points, so an
+    ``overflow encountered in exp`` is reported here, with the fix.
+    """
+    try:
+        with np.errstate(over="raise", invalid="raise", divide="raise"):
+            return _call(name, module, fn, *args, **kwargs)
+    except FloatingPointError as err:
+        fail(f"{name} triggers a floating-point warning ({err}) on inputs like "
+             "x = ±1000. Never call np.exp on a large positive number: rewrite the formula "
+             "so the exponent is <= 0 (e.g. with exp(-|x|) or np.minimum(x, 0)).")
+
+
+def _as_pair(result, name):
+    out, cache = expect_pair(result, name)
+    return out, cache
