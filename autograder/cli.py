@@ -40,8 +40,15 @@ def cmd_grade(args) -> int:
     if not todo:
         print(f"No submissions found under {course.submitted}.", file=sys.stderr)
         return 2
-    print(f"Grading {len(todo)} submissions")
-    grade_mod.grade_all(course, args.assignment or None)
+    where = (f"on the Dask cluster at {args.scheduler}" if args.scheduler
+             else f"with {args.jobs} worker process{'es' if args.jobs > 1 else ''}")
+    print(f"Grading {len(todo)} submissions {where}")
+    start = time.perf_counter()
+    outcomes = grade_mod.grade_all(course, args.assignment or None, jobs=args.jobs,
+                                   scheduler=args.scheduler, progress=sys.stderr.isatty())
+    failed = sum(not o.graded for o in outcomes)
+    print(f"Graded {len(outcomes) - failed}, could not grade {failed}, "
+          f"in {time.perf_counter() - start:.1f} s")
     path = grade_mod.export(course)
     print()
     print(grade_mod.table(grade_mod.read_export(path)))
@@ -94,6 +101,12 @@ def main(argv=None) -> int:
     ]:
         p = sub.add_parser(name, help=help_)
         p.add_argument("assignment", nargs="*", help="assignment names (default: all)")
+        if name in ("grade", "demo"):
+            p.add_argument("--jobs", "-j", type=int, default=1,
+                           help="grade this many submissions at once, each in its own process")
+            p.add_argument("--scheduler", metavar="ADDRESS",
+                           help="hand the executions to the Dask scheduler at ADDRESS "
+                           "(e.g. tcp://10.0.0.5:8786)")
         p.set_defaults(fn=fn)
     args = parser.parse_args(argv)
     return args.fn(args)

@@ -17,7 +17,7 @@ import nbformat
 
 from .manifest import ASSIGNMENTS, Assignment, by_name
 from .paths import Course
-from .runner import nbgrader_for
+from .worker import Job, Result, make_job, merge, run_job
 
 GRADE_COLUMNS = ["student", "assignment", "score", "max_score", "status",
                  "auto_score", "auto_max_score", "manual_pending"]
@@ -77,24 +77,6 @@ def failure_reason(log: str) -> str:
     return (tail[-1].split("]", 1)[-1].strip()[:120] if tail else "nbgrader autograde failed")
 
 
-def grade_one(course: Course, assignment: Assignment, student: str) -> Outcome:
-    start = time.perf_counter()
-    problem = precheck(course, assignment, student)
-    if problem:
-        return Outcome(student, assignment.name, f"failed: {problem}", time.perf_counter() - start)
-    nbgrader = nbgrader_for(course)
-    result = nbgrader.autograde(assignment.name, student)
-    autograded = course.autograded / student / assignment.name / assignment.notebook
-    if not result["success"] or not autograded.exists():
-        return Outcome(student, assignment.name, f"failed: {failure_reason(result['text'])}",
-                       time.perf_counter() - start)
-    result = nbgrader.generate_feedback(assignment.name, student)
-    if not result["success"]:
-        return Outcome(student, assignment.name, "failed: feedback could not be generated",
-                       time.perf_counter() - start)
-    return Outcome(student, assignment.name, "graded", time.perf_counter() - start)
-
-
 def submissions(course: Course, names: list[str] | None = None) -> list[tuple[str, Assignment]]:
     chosen = [by_name(n) for n in names] if names else list(ASSIGNMENTS)
     found = []
@@ -124,16 +106,70 @@ def save_statuses(course: Course, outcomes: list[Outcome]) -> None:
     status_file(course).write_text(json.dumps(statuses, indent=1, sort_keys=True))
 
 
-def grade_all(course: Course, names: list[str] | None = None, echo=print) -> list[Outcome]:
+def _failed(course: Course, assignment: str, student: str, reason: str) -> Result:
+    return Result(assignment, student, ok=False, reason=reason)
+
+
+def _execute(jobs: list[Job], workers: int, scheduler: str | None):
+    """Yield results as they finish: in this process, a process pool, or a Dask cluster."""
+    if scheduler:
+        from distributed import Client, as_completed
+
+        with Client(scheduler) as client:
+            futures = client.map(run_job, jobs, pure=False)
+            for future in as_completed(futures):
+                yield future.result()
+    elif workers <= 1:
+        for job in jobs:
+            yield run_job(job)
+    else:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor, as_completed as done
+
+        ctx = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+            futures = [pool.submit(run_job, job) for job in jobs]
+            for future in done(futures):
+                yield future.result()
+
+
+def grade_all(course: Course, names: list[str] | None = None, jobs: int = 1,
+              scheduler: str | None = None, echo=print, progress: bool = False) -> list[Outcome]:
+    """Grade every submission (of ``names``); idempotent: grading twice gives the same table.
+
+    Workers execute and score (``autograder.worker.run_job``); this process
+    alone writes the course's files and gradebook (``merge``).
+    """
     todo = submissions(course, names)
-    outcomes = []
-    for i, (student, assignment) in enumerate(todo, 1):
-        outcome = grade_one(course, assignment, student)
+    outcomes: list[Outcome] = []
+    runnable: list[Job] = []
+    for student, assignment in todo:
+        problem = precheck(course, assignment, student)
+        if problem:
+            result = _failed(course, assignment.name, student, problem)
+            merge(course, result)
+            outcomes.append(Outcome(student, assignment.name, f"failed: {problem}"))
+        else:
+            runnable.append(make_job(course, assignment, student))
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+        bar = tqdm(total=len(todo), initial=len(outcomes), unit="submission", desc="grading")
+    for result in _execute(runnable, jobs, scheduler):
+        merge(course, result)
+        status = "graded" if result.ok else f"failed: {result.reason}"
+        outcome = Outcome(result.student, result.assignment, status, result.seconds)
         outcomes.append(outcome)
-        echo(f"  [{i}/{len(todo)}] {student:>10} {assignment.name:<24} "
-             f"{outcome.status} ({outcome.seconds:.1f} s)")
+        if bar is not None:
+            bar.update(1)
+            bar.set_postfix_str(f"{result.student}/{result.assignment}: {status}"[:60])
+        else:
+            echo(f"  [{len(outcomes)}/{len(todo)}] {result.student:>10} "
+                 f"{result.assignment:<24} {status} ({result.seconds:.1f} s)")
+    if bar is not None:
+        bar.close()
     save_statuses(course, outcomes)
-    return outcomes
+    return sorted(outcomes, key=lambda o: (o.assignment, o.student))
 
 
 def gradebook_rows(course: Course) -> list[dict]:

@@ -1,0 +1,180 @@
+"""Grade one submission in a private course directory; merge the result in one place.
+
+nbgrader's SQLite gradebook takes one writer at a time, and ``nbgrader
+autograde`` writes to it while it runs. So a worker never touches the course's
+gradebook: it receives the assignment's source folder, the submission and a
+copy of the gradebook as bytes, runs nbgrader's own ``autograde`` and
+``generate_feedback`` in a temporary course directory, and returns the scores,
+the autograded folder and the feedback as plain data. The one process that
+owns the course then writes everything with :func:`merge` — also nbgrader's
+API. Because a job is only bytes in and bytes out, the same function runs in
+this process, in a process pool, or on a Dask cluster on other machines.
+"""
+from __future__ import annotations
+
+import io
+import shutil
+import tarfile
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .paths import Course
+
+
+@dataclass
+class Job:
+    assignment: str
+    student: str
+    notebook: str
+    source: bytes
+    submission: bytes
+    gradebook: bytes
+
+
+@dataclass
+class Result:
+    assignment: str
+    student: str
+    ok: bool
+    reason: str = ""
+    timestamp: str | None = None
+    grades: list[dict] = field(default_factory=list)
+    comments: list[dict] = field(default_factory=list)
+    autograded: bytes = b""
+    feedback: bytes = b""
+    log: str = ""
+    seconds: float = 0.0
+
+
+def pack(folder: Path) -> bytes:
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz") as tar:
+        for path in sorted(Path(folder).rglob("*")):
+            if "__pycache__" in path.parts or ".ipynb_checkpoints" in path.parts:
+                continue
+            tar.add(path, arcname=str(path.relative_to(folder)), recursive=False)
+    return buf.getvalue()
+
+
+def unpack(data: bytes, dest: Path) -> Path:
+    dest = Path(dest)
+    if dest.exists():
+        shutil.rmtree(dest)
+    dest.mkdir(parents=True)
+    with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as tar:
+        tar.extractall(dest, filter="data")
+    return dest
+
+
+def make_job(course: Course, assignment, student: str) -> Job:
+    return Job(
+        assignment=assignment.name,
+        student=student,
+        notebook=assignment.notebook,
+        source=pack(course.source / assignment.name),
+        submission=pack(course.submitted / student / assignment.name),
+        gradebook=course.gradebook.read_bytes(),
+    )
+
+
+def read_scores(course: Course, assignment: str, student: str):
+    """Scores, comments and timestamp of one submission in ``course``'s gradebook."""
+    from nbgrader.api import Gradebook
+
+    grades, comments = [], []
+    with Gradebook(course.db_url) as gb:
+        sub = gb.find_submission(assignment, student)
+        timestamp = sub.timestamp.isoformat() if sub.timestamp else None
+        for nb in sub.notebooks:
+            for g in nb.grades:
+                grades.append(dict(notebook=nb.name, name=g.name, auto_score=g.auto_score,
+                                   max_score=g.max_score,
+                                   needs_manual_grade=bool(g.needs_manual_grade)))
+            for c in nb.comments:
+                comments.append(dict(notebook=nb.name, name=c.name,
+                                     auto_comment=c.auto_comment))
+    return grades, comments, timestamp
+
+
+def run_job(job: Job) -> Result:
+    """Autograde and generate feedback for one submission, in a temporary course."""
+    from .grade import failure_reason
+    from .runner import NbGrader
+
+    start = time.perf_counter()
+    root = Path(tempfile.mkdtemp(prefix=f"grade-{job.student}-"))
+    try:
+        course = Course(root)
+        unpack(job.source, course.source / job.assignment)
+        unpack(job.submission, course.submitted / job.student / job.assignment)
+        course.gradebook.write_bytes(job.gradebook)
+        nbgrader = NbGrader(course)
+        result = nbgrader.autograde(job.assignment, job.student)
+        log = result["text"]
+        autograded = course.autograded / job.student / job.assignment
+        if not result["success"] or not (autograded / job.notebook).exists():
+            return Result(job.assignment, job.student, ok=False, reason=failure_reason(log),
+                          log=log[-20000:], seconds=time.perf_counter() - start)
+        fb = nbgrader.generate_feedback(job.assignment, job.student)
+        log += fb["text"]
+        if not fb["success"]:
+            return Result(job.assignment, job.student, ok=False,
+                          reason="feedback could not be generated", log=log[-20000:],
+                          seconds=time.perf_counter() - start)
+        grades, comments, timestamp = read_scores(course, job.assignment, job.student)
+        return Result(job.assignment, job.student, ok=True, timestamp=timestamp, grades=grades,
+                      comments=comments, autograded=pack(autograded),
+                      feedback=pack(course.feedback / job.student / job.assignment),
+                      log=log[-20000:], seconds=time.perf_counter() - start)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def merge(course: Course, result: Result) -> None:
+    """Write one worker's result into the course: files, then the gradebook.
+
+    A failed submission gets every autograded cell set to 0 (never the score a
+    previous run left behind); its status says why.
+    """
+    from datetime import datetime
+
+    from nbgrader.api import Gradebook, MissingEntry
+
+    for folder, data in ((course.autograded, result.autograded),
+                         (course.feedback, result.feedback)):
+        target = folder / result.student / result.assignment
+        if data:
+            unpack(data, target)
+        elif target.exists():
+            shutil.rmtree(target)
+    (course.root / "logs").mkdir(exist_ok=True)
+    (course.root / "logs" / f"grade_{result.student}_{result.assignment}.log").write_text(
+        result.log)
+
+    with Gradebook(course.db_url) as gb:
+        gb.update_or_create_student(result.student)
+        kwargs = {}
+        if result.timestamp:
+            kwargs["timestamp"] = datetime.fromisoformat(result.timestamp)
+        sub = gb.update_or_create_submission(result.assignment, result.student, **kwargs)
+        by_name = {(g["notebook"], g["name"]): g for g in result.grades}
+        for nb in sub.notebooks:
+            for grade in nb.grades:
+                found = by_name.get((nb.name, grade.name))
+                if found is not None:
+                    grade.auto_score = found["auto_score"]
+                    grade.needs_manual_grade = found["needs_manual_grade"]
+                elif grade.cell.cell_type == "code":
+                    grade.auto_score = 0.0
+                    grade.needs_manual_grade = False
+            comments = {(c["notebook"], c["name"]): c for c in result.comments}
+            for comment in nb.comments:
+                found = comments.get((nb.name, comment.name))
+                comment.auto_comment = found["auto_comment"] if found else None
+        gb.db.commit()
+        try:
+            gb.find_submission(result.assignment, result.student)
+        except MissingEntry as exc:  # pragma: no cover - the gradebook refused the write
+            raise RuntimeError(f"gradebook has no submission after merge: {exc}") from exc
