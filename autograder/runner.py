@@ -17,7 +17,11 @@ from .paths import Course, nbgrader_env
 class NbGrader:
     """One course directory's nbgrader, with ``autograder/nbgrader_config.py`` applied."""
 
-    def __init__(self, course: Course):
+    def __init__(self, course: Course, limits: "Limits | None" = None,
+                 notebook_dir: Path | None = None):
+        """``limits`` and ``notebook_dir`` (the one folder the kernel may see) turn on
+        the grading kernel of :mod:`autograder.sandbox`; without them notebooks run
+        in the plain ``python3`` kernel (building the course needs no kernel)."""
         from nbgrader.apps import NbGraderAPI
         from nbgrader.coursedir import CourseDirectory
         from traitlets.config import Config
@@ -25,11 +29,29 @@ class NbGrader:
         from .nbgrader_config import configure
 
         # Kernels inherit this process's environment: make it the grading one.
+        env = nbgrader_env()
         os.environ.clear()
-        os.environ.update(nbgrader_env())
+        os.environ.update(env)
         self.course = course
         config = Config()
         configure(config, course.root)
+        if limits is not None and notebook_dir is not None:
+            from .sandbox import KERNEL_NAME, install_kernelspec
+
+            runtime = course.root / "runtime"
+            runtime.mkdir(parents=True, exist_ok=True)
+            install_kernelspec(course.root / "jupyter", notebook_dir, runtime, limits)
+            os.environ["JUPYTER_PATH"] = str(course.root / "jupyter")
+            os.environ["JUPYTER_RUNTIME_DIR"] = str(runtime)
+            config.Execute.kernel_name = KERNEL_NAME
+            config.Execute.timeout = limits.cell_timeout
+            # Unix sockets in the runtime folder: the sandbox has no network.
+            config.KernelManager.transport = "ipc"
+            config.KernelManager.ip = str(runtime / "kernel")
+            # jupyter_client writes the connection file to the system temp folder,
+            # which the sandbox replaces with its own; keep it in the bound folder.
+            # One job grades one notebook, so one kernel at a time uses this name.
+            config.KernelManager.connection_file = str(runtime / "kernel.json")
         self.coursedir = CourseDirectory(config=config)
         self.api = NbGraderAPI(coursedir=self.coursedir, config=config)
         self.api.log.setLevel(logging.WARNING)

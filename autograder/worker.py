@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .paths import Course
+from .sandbox import Limits
 
 
 @dataclass
@@ -31,6 +32,7 @@ class Job:
     source: bytes
     submission: bytes
     gradebook: bytes
+    limits: Limits = field(default_factory=Limits.from_env)
 
 
 @dataclass
@@ -110,7 +112,8 @@ def run_job(job: Job) -> Result:
         unpack(job.source, course.source / job.assignment)
         unpack(job.submission, course.submitted / job.student / job.assignment)
         course.gradebook.write_bytes(job.gradebook)
-        nbgrader = NbGrader(course)
+        nbgrader = NbGrader(course, job.limits,
+                            notebook_dir=course.autograded / job.student / job.assignment)
         result = nbgrader.autograde(job.assignment, job.student)
         log = result["text"]
         autograded = course.autograded / job.student / job.assignment
