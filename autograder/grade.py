@@ -20,7 +20,7 @@ from .paths import Course
 from .worker import Job, Result, make_job, merge, run_job
 
 GRADE_COLUMNS = ["student", "assignment", "score", "max_score", "status",
-                 "auto_score", "auto_max_score", "manual_pending"]
+                 "auto_score", "auto_max_score", "manual_pending", "notes"]
 
 # What nbgrader prints when a submission cannot be graded, and what we tell
 # the instructor instead.
@@ -40,6 +40,7 @@ class Outcome:
     assignment: str
     status: str
     seconds: float = 0.0
+    notes: str = ""
 
     @property
     def graded(self) -> bool:
@@ -94,7 +95,7 @@ def status_file(course: Course) -> Path:
     return course.root / "grading_status.json"
 
 
-def load_statuses(course: Course) -> dict[str, str]:
+def load_statuses(course: Course) -> dict[str, dict]:
     path = status_file(course)
     return json.loads(path.read_text()) if path.exists() else {}
 
@@ -102,7 +103,7 @@ def load_statuses(course: Course) -> dict[str, str]:
 def save_statuses(course: Course, outcomes: list[Outcome]) -> None:
     statuses = load_statuses(course)
     for o in outcomes:
-        statuses[f"{o.student}/{o.assignment}"] = o.status
+        statuses[f"{o.student}/{o.assignment}"] = {"status": o.status, "notes": o.notes}
     status_file(course).write_text(json.dumps(statuses, indent=1, sort_keys=True))
 
 
@@ -158,7 +159,8 @@ def grade_all(course: Course, names: list[str] | None = None, jobs: int = 1,
     for result in _execute(runnable, jobs, scheduler):
         merge(course, result)
         status = "graded" if result.ok else f"failed: {result.reason}"
-        outcome = Outcome(result.student, result.assignment, status, result.seconds)
+        outcome = Outcome(result.student, result.assignment, status, result.seconds,
+                          result.notes)
         outcomes.append(outcome)
         if bar is not None:
             bar.update(1)
@@ -181,14 +183,14 @@ def gradebook_rows(course: Course) -> list[dict]:
     with Gradebook(course.db_url, course_id=None) as gb:
         for key in sorted(statuses, key=lambda k: (k.split("/")[1], k.split("/")[0])):
             student, assignment = key.split("/")
-            status = statuses[key]
+            status, notes = statuses[key]["status"], statuses[key].get("notes", "")
             try:
                 max_score = gb.find_assignment(assignment).max_score
             except MissingEntry:
                 max_score = 0.0
             row = dict(student=student, assignment=assignment, score=0.0,
                        max_score=max_score, status=status, auto_score=0.0,
-                       auto_max_score=0.0, manual_pending=0.0)
+                       auto_max_score=0.0, manual_pending=0.0, notes=notes)
             try:
                 sub = gb.find_submission(assignment, student)
             except MissingEntry:

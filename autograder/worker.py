@@ -48,6 +48,7 @@ class Result:
     feedback: bytes = b""
     log: str = ""
     seconds: float = 0.0
+    notes: str = ""
 
 
 def pack(folder: Path) -> bytes:
@@ -127,12 +128,33 @@ def run_job(job: Job) -> Result:
                           reason="feedback could not be generated", log=log[-20000:],
                           seconds=time.perf_counter() - start)
         grades, comments, timestamp = read_scores(course, job.assignment, job.student)
+        notes = apply_verification(course, job, grades)
         return Result(job.assignment, job.student, ok=True, timestamp=timestamp, grades=grades,
-                      comments=comments, autograded=pack(autograded),
+                      comments=comments, autograded=pack(autograded), notes=notes,
                       feedback=pack(course.feedback / job.student / job.assignment),
                       log=log[-20000:], seconds=time.perf_counter() - start)
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+def apply_verification(course: Course, job: Job, grades: list[dict]) -> str:
+    """Re-check graded functions outside the kernel; take back points they did not earn."""
+    from .verify import seed_for, verify
+
+    tasks = [g["name"] for g in grades if g["auto_score"] is not None]
+    verdicts = verify(course.source / job.assignment,
+                      course.autograded / job.student / job.assignment, tasks,
+                      seed_for(job.student, job.assignment), job.limits)
+    taken = []
+    for g in grades:
+        reason = verdicts.get(g["name"])
+        if reason and g["auto_score"]:
+            taken.append(f"{g['name']} ({reason})")
+            g["auto_score"] = 0.0
+    if not taken:
+        return ""
+    return ("points withdrawn: passed in the notebook but failed the grader's own re-check: "
+            + "; ".join(taken))
 
 
 def merge(course: Course, result: Result) -> None:
