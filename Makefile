@@ -5,6 +5,10 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-requirements
 JOBS   ?= 2
+# The course works on small matrices: one BLAS thread per process is far faster
+# than threads fighting over two cores (and each other).
+export OPENBLAS_NUM_THREADS ?= 1
+export OMP_NUM_THREADS ?= 1
 
 .PHONY: venv demo test test-unit test-notebooks test-roundtrip build lab strip clean benchmark
 

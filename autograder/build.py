@@ -39,14 +39,13 @@ def module_text_for(assignment: Assignment, path: Path) -> str:
             raise BuildError(f"{path} has solution regions but no assignment in "
                              "autograder/manifest.py teaches it")
         return text
-    position = [a.name for a in ASSIGNMENTS]
     if owner == assignment:
         if not modules.has_solution(text):
             raise BuildError(f"{path} is taught in {assignment.name} but has no solution region")
         return text
-    if position.index(owner.name) < position.index(assignment.name):
-        return modules.reference(text)
-    return modules.stub(text)
+    if is_later(owner, assignment):
+        return modules.stub(text)
+    return modules.reference(text)
 
 
 def assemble_source(course: Course, assignment: Assignment) -> Path:
@@ -67,19 +66,51 @@ def assemble_source(course: Course, assignment: Assignment) -> Path:
             if modules.has_solution(path.read_text(encoding="utf-8")):
                 raise BuildError(f"{path}: subpackages of course_lib are given code and must "
                                  "not hold solution regions")
-        shutil.copytree(package, dest / "course_lib" / package.name,
-                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        target = dest / "course_lib" / package.name
+        shutil.copytree(package, target, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        for path in target.glob("*.py"):
+            if is_later(check_owner(path.stem), assignment):
+                # Checks of a later assignment may quote formulas that assignment asks
+                # for; they ship with it, not before.
+                path.write_text(f'"""Checks of {check_owner(path.stem).name} ship with that '
+                                'assignment."""\n')
     return dest
 
 
-def all_solution_lines() -> set[str]:
-    """Every line of every reference solution, in modules and notebooks."""
+def check_owner(stem: str) -> Assignment | None:
+    """The assignment whose functions ``course_lib/checks/<stem>.py`` checks."""
+    if stem == "gradients":
+        return ASSIGNMENTS[0]
+    return owner_of(stem)
+
+
+def is_later(owner: Assignment | None, assignment: Assignment) -> bool:
+    names = [a.name for a in ASSIGNMENTS]
+    return owner is not None and names.index(owner.name) > names.index(assignment.name)
+
+
+def all_solution_lines(assignment: Assignment | None = None) -> set[str]:
+    """Lines of reference solutions that must not appear in ``assignment``'s release.
+
+    That is every solution line of its own modules, of later assignments' modules
+    and of the notebooks. Earlier assignments' modules ship as the reference by
+    design, so their solution lines count as shipped text, not as evidence of a
+    leak. With no assignment: every solution line of the course.
+    """
     import nbformat
 
-    texts = [path.read_text(encoding="utf-8") for path in LIB.glob("*.py")]
+    guarded, shipped = [], []
+    for path in LIB.glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        owner = owner_of(modules.module_name(path))
+        if assignment is None or owner is None or owner == assignment \
+                or is_later(owner, assignment):
+            guarded.append(text)
+        else:
+            shipped.append(modules.reference(text))
     for nb_path in NOTEBOOKS.glob("*.ipynb"):
-        texts += [cell.source for cell in nbformat.read(nb_path, as_version=4).cells]
-    return modules.solution_lines(*texts)
+        guarded += [cell.source for cell in nbformat.read(nb_path, as_version=4).cells]
+    return modules.solution_lines(*guarded, *shipped)
 
 
 def build(course: Course | None = None, names: list[str] | None = None,
@@ -89,7 +120,6 @@ def build(course: Course | None = None, names: list[str] | None = None,
     course.root.mkdir(parents=True, exist_ok=True)
     write_shim(course.root, REPO)
     chosen = [a for a in ASSIGNMENTS if not names or a.name in names]
-    forbidden = all_solution_lines()
     for assignment in chosen:
         if not (NOTEBOOKS / assignment.notebook).exists():
             echo(f"  skip {assignment.name}: no notebook yet")
@@ -103,7 +133,7 @@ def build(course: Course | None = None, names: list[str] | None = None,
         # The hook has run inside nbgrader; nbgrader hides its failures, so
         # clear again (idempotent) and scan with the full list of solution lines.
         clear_release(release)
-        problems = modules.scan_for_leaks(release, forbidden)
+        problems = modules.scan_for_leaks(release, all_solution_lines(assignment))
         if problems:
             raise modules.SolutionLeak("release leaks solutions:\n" + "\n".join(problems))
         echo(f"  built {assignment.name}: {sum(1 for _ in release.rglob('*') if _.is_file())}"

@@ -26,7 +26,8 @@ GRADE_COLUMNS = ["student", "assignment", "score", "max_score", "status",
 # the instructor instead.
 _FAILURE_PATTERNS = [
     (r"kernel became unresponsive|UnresponsiveKernelError", "kernel unresponsive (infinite loop?)"),
-    (r"DeadKernelError|Kernel died", "kernel died while running the notebook"),
+    (r"DeadKernelError|Kernel died",
+     "kernel died while running the notebook (a crash, os._exit, or the time or memory limit)"),
     (r"CellTimeoutError|timed out", "a cell ran past the time limit"),
     (r"NotJSONError|Notebook does not appear to be JSON|JSONDecodeError",
      "notebook is not valid JSON"),
@@ -135,13 +136,14 @@ def _execute(jobs: list[Job], workers: int, scheduler: str | None):
 
 
 def grade_all(course: Course, names: list[str] | None = None, jobs: int = 1,
-              scheduler: str | None = None, echo=print, progress: bool = False) -> list[Outcome]:
+              scheduler: str | None = None, echo=print, progress: bool = False,
+              limits=None, students: list[str] | None = None) -> list[Outcome]:
     """Grade every submission (of ``names``); idempotent: grading twice gives the same table.
 
     Workers execute and score (``autograder.worker.run_job``); this process
     alone writes the course's files and gradebook (``merge``).
     """
-    todo = submissions(course, names)
+    todo = [(s, a) for s, a in submissions(course, names) if not students or s in students]
     outcomes: list[Outcome] = []
     runnable: list[Job] = []
     for student, assignment in todo:
@@ -151,7 +153,7 @@ def grade_all(course: Course, names: list[str] | None = None, jobs: int = 1,
             merge(course, result)
             outcomes.append(Outcome(student, assignment.name, f"failed: {problem}"))
         else:
-            runnable.append(make_job(course, assignment, student))
+            runnable.append(make_job(course, assignment, student, limits))
     bar = None
     if progress:
         from tqdm.auto import tqdm

@@ -27,7 +27,11 @@ configure(get_config(), {root!r})
 
 def configure(c, course_root: str | Path) -> None:
     root = Path(course_root).resolve()
-    from .hooks import ReleaseHook  # imported late: the shim sets sys.path first
+    from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+    from nbgrader.preprocessors import GetGrades
+
+    from .feedback import StudentFeedback  # imported late: the shim sets sys.path first
+    from .hooks import ReleaseHook
 
     c.CourseDirectory.root = str(root)
     c.CourseDirectory.course_id = COURSE_ID
@@ -39,10 +43,16 @@ def configure(c, course_root: str | Path) -> None:
     c.GenerateAssignment.post_convert_hook = ReleaseHook(root)
 
     c.Execute.timeout = CELL_TIMEOUT_SECONDS
+    # A cell past its time limit is interrupted and scored as an error; the rest
+    # of the notebook still runs (an endless loop costs that cell, not the rest).
     c.Execute.interrupt_on_timeout = True
+    c.Execute.raise_on_iopub_timeout = False
     c.IgnorePattern.enabled = True
     c.IgnorePattern.pattern = WARNING_PATTERN
     c.OverwriteCells.add_missing_cells = True
+    # Feedback shows the visible part of each test, a verdict and a hint; never
+    # the hidden tests or their tracebacks.
+    c.GenerateFeedback.preprocessors = [GetGrades, StudentFeedback, CSSHTMLHeaderPreprocessor]
     c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 
 

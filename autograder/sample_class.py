@@ -34,14 +34,14 @@ class Bug:
 BUGS: dict[str, Bug] = {
     "00_gradient_checking": Bug(
         "losses",
-        "dscores /= N",
-        "pass  # forgot to average the gradient over the batch",
+        "    dscores[np.arange(n), y] -= 1\n    dscores /= n\n",
+        "    dscores[np.arange(n), y] -= 1\n",
         "softmax gradient not divided by the batch size N",
     ),
     "01_activations": Bug(
         "activations",
-        "dx = dout * (x > 0)",
-        "dx = dout.copy()  # passes the gradient where x < 0 too",
+        "dx = np.where(x > 0, dout, 0)",
+        "dx = dout.copy()  # the gradient flows where x < 0 too",
         "ReLU backward lets the gradient through where x < 0",
     ),
 }
@@ -68,9 +68,24 @@ def _start(course: Course, assignment: Assignment, student: str) -> Path:
     return dest
 
 
+def answer_reflections(dest: Path, assignment: Assignment) -> None:
+    """Write an answer into every manually graded markdown cell (left for formgrader)."""
+    import nbformat
+
+    path = dest / assignment.notebook
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type == "markdown" and meta.get("solution") and meta.get("grade"):
+            cell.source = ("A sample student's answer, written by the sample class "
+                           "generator; an instructor grades it in formgrader.")
+    nbformat.write(nb, path)
+
+
 def _solve(dest: Path, assignment: Assignment) -> Path:
     for module in assignment.modules:
         (dest / "course_lib" / f"{module}.py").write_text(reference_module(module))
+    answer_reflections(dest, assignment)
     return dest
 
 
@@ -84,6 +99,7 @@ def stub(course: Course, assignment: Assignment) -> Path:
 
 def buggy(course: Course, assignment: Assignment) -> Path:
     dest = _start(course, assignment, "buggy")
+    answer_reflections(dest, assignment)
     bug = BUGS.get(assignment.name)
     if bug is None:
         raise RuntimeError(f"no sample bug defined for {assignment.name}: add one to BUGS")

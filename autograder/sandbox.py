@@ -81,7 +81,7 @@ def kernel_argv(notebook_dir: Path, runtime_dir: Path, limits: Limits) -> list[s
             mounts += ["--ro-bind", real, real]
             if prefix != real:
                 mounts += ["--symlink", real, prefix]
-    for path in ("/etc/ld.so.cache", "/etc/localtime", "/etc/ssl/certs"):
+    for path in ("/etc/ld.so.cache", "/etc/localtime", "/etc/fonts"):
         if os.path.exists(path):
             mounts += ["--ro-bind", path, path]
     notebook_dir, runtime_dir = str(notebook_dir), str(runtime_dir)
@@ -108,6 +108,9 @@ def install_kernelspec(jupyter_dir: Path, notebook_dir: Path, runtime_dir: Path,
         "argv": kernel_argv(notebook_dir, runtime_dir, limits),
         "display_name": "Python 3 (grading sandbox)",
         "language": "python",
+        # Interrupt through the kernel's control channel: a signal sent to the
+        # launcher would stop at bwrap/prlimit/timeout instead of the kernel.
+        "interrupt_mode": "message",
         "env": {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MPLBACKEND": "Agg"},
     }
     (spec_dir / "kernel.json").write_text(json.dumps(spec, indent=1))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import NoReturn
 
 from .paths import Course, nbgrader_env, venv_bin
 
@@ -62,13 +63,15 @@ def environment(directory: Path, base: dict[str, str] | None = None) -> dict[str
 
 
 def command(*extra: str) -> list[str]:
-    return [str(venv_bin() / "jupyter"), "lab", *extra]
+    """``jupyter lab`` of this virtual environment (``--allow-root`` in a root container)."""
+    root = ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []
+    return [str(venv_bin() / "jupyter"), "lab", *root, *extra]
 
 
-def launch(course: Course) -> int:
-    """Run JupyterLab in ``course/student`` with the student config (blocks)."""
+def launch(course: Course) -> NoReturn:
+    """Replace this process by JupyterLab on ``course/student`` with the student config."""
     directory = write_config(config_dir(course))
     root = student_root(course)
     argv = command(f"--ServerApp.root_dir={root}")
     os.chdir(root)
-    os.execvpe(argv[0], argv, environment(directory))
+    os.execve(argv[0], argv, environment(directory))

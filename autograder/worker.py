@@ -13,6 +13,7 @@ this process, in a process pool, or on a Dask cluster on other machines.
 from __future__ import annotations
 
 import io
+import json
 import shutil
 import tarfile
 import tempfile
@@ -71,8 +72,9 @@ def unpack(data: bytes, dest: Path) -> Path:
     return dest
 
 
-def make_job(course: Course, assignment, student: str) -> Job:
+def make_job(course: Course, assignment, student: str, limits: Limits | None = None) -> Job:
     return Job(
+        limits=limits or Limits.from_env(),
         assignment=assignment.name,
         student=student,
         notebook=assignment.notebook,
@@ -121,14 +123,14 @@ def run_job(job: Job) -> Result:
         if not result["success"] or not (autograded / job.notebook).exists():
             return Result(job.assignment, job.student, ok=False, reason=failure_reason(log),
                           log=log[-20000:], seconds=time.perf_counter() - start)
+        grades, comments, timestamp = read_scores(course, job.assignment, job.student)
+        notes = apply_verification(course, job, grades)
         fb = nbgrader.generate_feedback(job.assignment, job.student)
         log += fb["text"]
         if not fb["success"]:
             return Result(job.assignment, job.student, ok=False,
                           reason="feedback could not be generated", log=log[-20000:],
                           seconds=time.perf_counter() - start)
-        grades, comments, timestamp = read_scores(course, job.assignment, job.student)
-        notes = apply_verification(course, job, grades)
         return Result(job.assignment, job.student, ok=True, timestamp=timestamp, grades=grades,
                       comments=comments, autograded=pack(autograded), notes=notes,
                       feedback=pack(course.feedback / job.student / job.assignment),
@@ -145,14 +147,30 @@ def apply_verification(course: Course, job: Job, grades: list[dict]) -> str:
     verdicts = verify(course.source / job.assignment,
                       course.autograded / job.student / job.assignment, tasks,
                       seed_for(job.student, job.assignment), job.limits)
-    taken = []
+    taken, withdrawn = [], {}
     for g in grades:
         reason = verdicts.get(g["name"])
         if reason and g["auto_score"]:
             taken.append(f"{g['name']} ({reason})")
+            withdrawn[g["name"]] = reason
             g["auto_score"] = 0.0
     if not taken:
         return ""
+    # The worker's own gradebook and a record for the feedback see the same scores.
+    from nbgrader.api import Gradebook
+
+    from .feedback import withdrawn_file
+
+    with Gradebook(course.db_url) as gb:
+        for name in withdrawn:
+            for g in grades:
+                if g["name"] == name:
+                    gb.find_grade(name, g["notebook"], job.assignment,
+                                  job.student).auto_score = 0.0
+        gb.db.commit()
+    record = withdrawn_file(course.root, job.student, job.assignment)
+    record.parent.mkdir(parents=True, exist_ok=True)
+    record.write_text(json.dumps(withdrawn))
     return ("points withdrawn: passed in the notebook but failed the grader's own re-check: "
             + "; ".join(taken))
 

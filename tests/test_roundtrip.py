@@ -85,15 +85,19 @@ def test_feedback_is_generated_for_every_graded_submission(course, rows):
             assert html.exists(), html
 
 
-def test_release_holds_no_solution_region_hidden_test_or_solution_line(course):
+def test_release_holds_no_solution_region_hidden_test_or_solution_line(course, released):
     import nbformat
 
-    forbidden = build.all_solution_lines()
+    from autograder.manifest import by_name
+
+    hidden = set()
     for nb_path in NOTEBOOKS.glob("*.ipynb"):
         for cell in nbformat.read(nb_path, as_version=4).cells:
-            forbidden |= modules.hidden_test_lines(cell.source)
-    assert forbidden, "no solution lines were collected: the scan would prove nothing"
-    assert modules.scan_for_leaks(course.release, forbidden) == []
+            hidden |= modules.hidden_test_lines(cell.source)
+    assert hidden, "no hidden test lines were collected: the scan would prove nothing"
+    for name in released:
+        forbidden = build.all_solution_lines(by_name(name)) | hidden
+        assert modules.scan_for_leaks(course.release / name, forbidden) == [], name
 
 
 def test_grader_only_module_is_not_released_but_is_restored_for_grading(course, released):
@@ -117,3 +121,42 @@ def test_grading_again_gives_the_same_table(course, rows, released):
     grade.grade_all(course, released[:1], echo=lambda *a: None)
     again = grade.read_export(grade.export(course))
     assert {(r["student"], r["assignment"]): r for r in again} == rows
+
+
+def _feedback_text(path):
+    import html
+    import re
+
+    return html.unescape(re.sub(r"<[^>]+>", "", path.read_text(encoding="utf-8")))
+
+
+def test_feedback_never_shows_hidden_tests_model_answers_or_solutions(course):
+    import nbformat
+
+    forbidden = set(build.all_solution_lines())
+    for nb_path in NOTEBOOKS.glob("*.ipynb"):
+        for cell in nbformat.read(nb_path, as_version=4).cells:
+            forbidden |= modules.hidden_test_lines(cell.source)
+            meta = cell.metadata.get("nbgrader", {})
+            if cell.cell_type == "markdown" and meta.get("solution"):
+                forbidden |= {line.strip() for line in cell.source.splitlines()
+                              if len(line.strip()) >= modules.MIN_EVIDENCE_CHARS}
+    files = sorted(course.feedback.rglob("*.html"))
+    assert files, "no feedback was generated"
+    leaks = [(f.name, line) for f in files for line in forbidden if line in _feedback_text(f)]
+    assert leaks == []
+
+
+def test_feedback_names_each_test_with_its_verdict_and_points(course, released):
+    import nbformat
+
+    name = released[0]
+    nb = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
+    test_ids = [c.metadata["nbgrader"]["grade_id"] for c in nb.cells
+                if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"]
+    perfect = _feedback_text(course.feedback / "perfect" / name / f"{name}.html")
+    stub = _feedback_text(course.feedback / "stub" / name / f"{name}.html")
+    for grade_id in test_ids:
+        assert f"Test {grade_id}: passed" in perfect
+        assert f"Test {grade_id}: failed" in stub
+    assert "Hint: The function is not implemented yet" in stub

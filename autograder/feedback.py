@@ -1,0 +1,128 @@
+"""Feedback that teaches without leaking: an nbgrader preprocessor for ``generate_feedback``.
+
+nbgrader's feedback shows every test cell as it ran in the grader, hidden tests
+and their tracebacks included (nbgrader #917, #1363). Before the HTML is
+written, this preprocessor rewrites each autograded test cell:
+
+* its source keeps only the visible part (everything before
+  ``### BEGIN HIDDEN TESTS``);
+* an error keeps its type and message but loses the traceback (whose frames
+  quote the hidden lines); any output line that quotes a hidden line is dropped;
+* a verdict is added: the test's name, passed or failed, the points, and a hint
+  written for the student.
+"""
+from __future__ import annotations
+
+import html
+import json
+import re
+from pathlib import Path
+
+from nbformat.v4 import new_output
+from traitlets import Dict
+
+from nbgrader.preprocessors import NbGraderPreprocessor
+
+from .modules import BEGIN_HIDDEN, hidden_test_lines
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+HIDDEN_HINT = (
+    "It passed the visible check but not the hidden tests. Those try other shapes "
+    "(batches with extra dimensions), float32 inputs (the output must stay float32), exact "
+    "zeros and very large values, and compare every gradient with a numeric one. Re-read the "
+    "docstring: it is the specification."
+)
+
+
+def withdrawn_file(course_root: Path, student: str, assignment: str) -> Path:
+    return Path(course_root) / "verification" / student / f"{assignment}.json"
+
+
+def visible_part(source: str) -> str:
+    head = source.split(BEGIN_HIDDEN, 1)[0].rstrip()
+    if BEGIN_HIDDEN in source:
+        head += "\n# (more tests ran in the grader; they are not shown)"
+    return head
+
+
+def hint_for(ename: str, evalue: str) -> str:
+    if ename == "CheckFailed":
+        return evalue
+    if ename == "NotImplementedError":
+        return "The function is not implemented yet (it still raises NotImplementedError)."
+    if ename in ("ImportError", "ModuleNotFoundError", "AttributeError", "NameError",
+                 "SyntaxError"):
+        return (f"The function could not be found or imported ({ename}: {evalue}). Check the "
+                "file and function names in course_lib and that the module imports cleanly.")
+    if ename == "CellTimeoutError":
+        return "The cell ran past the time limit: look for an endless loop."
+    return HIDDEN_HINT + (f" What failed: {evalue}" if evalue else "")
+
+
+class StudentFeedback(NbGraderPreprocessor):
+    """Hide hidden tests in feedback and add a verdict per test cell."""
+
+    withdrawn = Dict({}, help="grade_id -> reason, for points the grader's re-check "
+                              "took back").tag(config=True)
+
+    def preprocess(self, nb, resources):
+        # autograded/<student>/<assignment>/ -> the course root's verification record
+        path = Path(resources.get("metadata", {}).get("path", "."))
+        record = withdrawn_file(path.parents[2], path.parent.name, path.name) \
+            if len(path.parents) > 2 else None
+        if record is not None and record.exists():
+            self.withdrawn = json.loads(record.read_text())
+        return super().preprocess(nb, resources)
+
+    def preprocess_cell(self, cell, resources, index):
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type != "code" or not meta.get("grade") or meta.get("solution"):
+            return cell, resources
+        hidden = hidden_test_lines(cell.source)
+        cell.source = visible_part(cell.source)
+        outputs, error = [], None
+        for out in cell.get("outputs", []):
+            if out.output_type == "error":
+                error = out
+                continue
+            if out.output_type == "stream":
+                kept = [line for line in out.text.splitlines(True)
+                        if not any(h in line for h in hidden)]
+                if kept:
+                    out.text = "".join(kept)
+                    outputs.append(out)
+            elif not any(h in str(out.get("data", "")) for h in hidden):
+                outputs.append(out)
+        grade_id = meta.get("grade_id", "")
+        score = float(meta.get("score") or 0.0)
+        points = float(meta.get("points") or 0.0)
+        if error is not None:
+            ename = error.get("ename", "Error")
+            evalue = ANSI.sub("", str(error.get("evalue", "")))
+            evalue = " ".join(line for line in evalue.splitlines()
+                              if not any(h in line for h in hidden))[:400]
+            outputs.append(new_output("error", ename=ename, evalue=evalue,
+                                      traceback=[f"{ename}: {evalue}"]))
+            verdict, hint = "failed", hint_for(ename, evalue)
+        elif grade_id in self.withdrawn:
+            verdict = "failed"
+            hint = ("The cell ran without error in your notebook, but the grader's own re-check "
+                    "of this function, run outside the notebook, did not match "
+                    f"({self.withdrawn[grade_id]}). Code that changes how the checks "
+                    "behave earns no points.")
+        else:
+            verdict, hint = ("passed", "") if score >= points else ("partly passed", "")
+        text = f"Test {grade_id}: {verdict}, {score:g} / {points:g} points."
+        if hint:
+            text += f" Hint: {hint}"
+        mark = "✔" if verdict == "passed" else "✘"
+        outputs.append(new_output("display_data", data={
+            "text/plain": text,
+            "text/html": (f"<div class='course-verdict'><b>{mark} Test <code>"
+                          f"{html.escape(grade_id)}</code>: {verdict}</b>, {score:g} / "
+                          f"{points:g} points." + (f"<br>Hint: {html.escape(hint)}" if hint
+                                                    else "") + "</div>"),
+        }))
+        cell.outputs = outputs
+        return cell, resources
