@@ -44,6 +44,18 @@ BUGS: dict[str, Bug] = {
         "dx = dout.copy()  # the gradient flows where x < 0 too",
         "ReLU backward lets the gradient through where x < 0",
     ),
+    "02_initialization": Bug(
+        "init",
+        "limit = np.sqrt(6.0 / fan_in)",
+        "limit = np.sqrt(2.0 / fan_in)",
+        "he_uniform uses the normal's std as the uniform limit (variance 3x too small)",
+    ),
+    "03_batch_normalization": Bug(
+        "normalization",
+        'bn_param["running_mean"] = momentum * running_mean + (1 - momentum) * mu',
+        'bn_param["running_mean"] = (1 - momentum) * running_mean + momentum * mu',
+        "momentum and 1 - momentum swapped in the running-mean update",
+    ),
 }
 
 

@@ -12,7 +12,7 @@ replacing them.
 
 Student functions: ``numeric_gradient``, ``numeric_gradient_array``.
 Given: ``rel_error`` (how to compare two gradients) and
-``forward_difference_gradient`` (the one-sided formula, for comparison).
+``forward_difference`` (the one-sided formula, for comparison).
 """
 from __future__ import annotations
 
@@ -137,30 +137,31 @@ def rel_error(x, y):
     return float(np.max(np.abs(x - y) / np.maximum(1e-8, np.abs(x) + np.abs(y))))
 
 
-def forward_difference_gradient(f, x, h=1e-5):
-    """One-sided difference ``(f(x + h e_i) - f(x)) / h`` of a scalar ``f``.
+def forward_difference(f, x0, h):
+    """One-sided difference quotient ``(f(x0 + h) - f(x0)) / h`` of a function of one variable.
 
-    Given for comparison with :func:`numeric_gradient`: its error shrinks only
-    like ``h`` (the centred one like ``h²``), which the notebook shows on a
-    log-log plot of error against ``h``.
+    Given for comparison with the centred difference of :func:`numeric_gradient`:
+    its error shrinks only like ``h`` (the centred one like ``h²``), which the
+    notebook shows on a log-log plot of error against ``h``. Deliberately a
+    one-variable formula, vectorised over ``h``: looping over the entries of an
+    array is the exercise of ``numeric_gradient``.
 
     Parameters
     ----------
     f : callable
-        ``f(x) -> float``.
-    x : ndarray of shape (d1, ..., dk), floating point
-        Not modified: each probe works on a copy.
-    h : float, default 1e-5
+        A NumPy function of one variable, ``f(float or ndarray) -> same shape``.
+    x0 : float
+    h : float or ndarray of step sizes
 
     Returns
     -------
-    grad : ndarray of shape (d1, ..., dk), same dtype as ``x``
+    slope : float or ndarray of the shape of ``h``
+
+    Examples
+    --------
+    >>> float(forward_difference(lambda v: v ** 2, 3.0, 1e-3))  # 6 + h
+    6.000999999999479
     """
-    x = np.asarray(x)
-    f_x = f(x.copy())
-    grad = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        shifted = x.copy()
-        shifted[i] += h
-        grad[i] = (f(shifted) - f_x) / h
-    return grad
+    h = np.asarray(h, dtype=np.float64)
+    slope = (f(x0 + h) - f(x0)) / h
+    return float(slope) if slope.ndim == 0 else slope

@@ -87,9 +87,18 @@ def test_backward_check_asks_for_the_forward_when_it_is_wrong():
 
 
 # ---------------------------------------------------------- assignment 00
+def _one_sided_gradient(f, x, h=1e-5):
+    f_x = f(x.copy())
+    grad = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        shifted = x.copy()
+        shifted[i] += h
+        grad[i] = (f(shifted) - f_x) / h
+    return grad
+
+
 def test_numeric_gradient_check_diagnoses_a_one_sided_difference():
-    _fails_with(checks.check_numeric_gradient, gradcheck.forward_difference_gradient,
-                "one-sided", "centred")
+    _fails_with(checks.check_numeric_gradient, _one_sided_gradient, "one-sided", "centred")
 
 
 def test_numeric_gradient_check_diagnoses_x_left_changed():

@@ -1,7 +1,353 @@
-"""Visible checks of assignment 03 batch normalization."""
+"""Visible checks of assignment 03: batch normalization and layer normalization.
+
+Forward passes are checked on small batches whose means and variances are
+whole numbers, so the expected outputs were worked out by hand. Backward
+passes are checked against ``course_lib.gradcheck`` (shipped complete from
+assignment 01 on) applied to the normalisation formula written inline here;
+their cache is built inline too, in the layout the docstrings fix::
+
+    cache = (x_hat, gamma, x_centered, inv_std)
+
+so a backward check never depends on the student's forward pass. When a
+result is wrong, the check compares it with what typical slips produce (the
+unbiased variance, eps outside the root, the wrong axis, a missing path
+through mu or var, swapped momentum, ...) and names the one it matches.
+"""
 from __future__ import annotations
 
 import numpy as np
 
 from .core import *  # noqa: F401,F403
 from .core import _call, _call_strict, _as_pair  # noqa: F401
+
+__all__ = ["check_batchnorm_forward", "check_batchnorm_backward", "check_batchnorm_backward_alt",
+           "check_layernorm_forward", "check_layernorm_backward"]
+
+_MODULE = "normalization"
+
+
+def _same(got, expected, rtol=1e-6, atol=1e-9):
+    """True when ``got`` has ``expected``'s shape and values (no exception on junk)."""
+    try:
+        got = np.asarray(got, dtype=np.float64)
+    except (TypeError, ValueError):
+        return False
+    expected = np.asarray(expected, dtype=np.float64)
+    return got.shape == expected.shape and bool(np.allclose(got, expected, rtol=rtol, atol=atol))
+
+
+def _expect(got, expected, what, slips=(), hint="", **kwargs):
+    """Like ``expect_close``, but first names a slip whose result ``got`` matches.
+
+    ``slips`` is a sequence of ``(value the slip gives, message)``.
+    """
+    if diagnose(got, expected, what, **kwargs) is None:
+        return
+    for value, message in slips:
+        if _same(got, value):
+            fail(f"{what} is wrong. {message}")
+    expect_close(got, expected, what, hint=hint, **kwargs)
+
+
+def _normalise(x, axis, eps, ddof=0):
+    """Inline normalisation: (x - mean) / sqrt(var + eps) along ``axis``."""
+    mu = x.mean(axis=axis, keepdims=True)
+    var = x.var(axis=axis, ddof=ddof, keepdims=True)
+    return (x - mu) / np.sqrt(var + eps)
+
+
+def _call_forward(name, fn, *args):
+    """Run a forward pass; a broadcasting error becomes a hint about keepdims."""
+    try:
+        return _as_pair(_call(name, _MODULE, fn, *args), name)
+    except ValueError as err:
+        if "broadcast" not in str(err):
+            raise
+        fail(f"{name} raised '{err}'. A statistic of shape (N,) does not line up with x of "
+             "shape (N, D): keep the reduced axis with keepdims=True (shape (N, 1) or (1, D)).")
+
+
+# ====================================================================== batch norm
+# Column 0 is [1, 1, 3, 3] (mean 2, biased variance 1, unbiased 4/3), column 1
+# is [0, 0, 4, 4] (mean 2, variance 4): x_hat is -1 on the first two rows and
+# +1 on the last two, in both columns.
+_BN_X = np.array([[1.0, 0.0], [1.0, 0.0], [3.0, 4.0], [3.0, 4.0]])
+_BN_GAMMA = np.array([2.0, 0.5])
+_BN_BETA = np.array([0.5, -1.0])
+_BN_OUT = np.array([[-1.5, -1.5], [-1.5, -1.5], [2.5, -0.5], [2.5, -0.5]])
+_BN_MU = np.array([2.0, 2.0])
+_BN_VAR = np.array([1.0, 4.0])
+
+
+def _bn_train_slips(x, gamma, beta, eps):
+    return [
+        (gamma * _normalise(x, 0, eps, ddof=1) + beta,
+         "It matches the unbiased variance (divide by N - 1): batch norm uses the biased one, "
+         "mean((x - mu)**2, axis=0), i.e. divide by N."),
+        (gamma * (x - x.mean(0)) / (x.var(0) + eps) + beta,
+         "It matches dividing by the variance: divide by the standard deviation "
+         "sqrt(var + eps)."),
+        (gamma * _normalise(x, 1, eps) + beta,
+         "It matches statistics over the features of each sample (axis=1): batch norm "
+         "averages over the batch, one mean and one variance per feature (axis=0)."),
+        (_normalise(x, 0, eps),
+         "It matches x_hat without gamma and beta: finish with out = gamma * x_hat + beta."),
+        (beta * _normalise(x, 0, eps) + gamma,
+         "gamma and beta are swapped: gamma scales, beta shifts (out = gamma * x_hat + beta)."),
+    ]
+
+
+@visible_check("batchnorm_forward")
+def check_batchnorm_forward(fn):
+    """Check ``batchnorm_forward``: train mode by hand, eps, running averages, test mode, float32."""
+    name = "batchnorm_forward"
+
+    # train mode, numbers worked out by hand
+    bn_param = {"mode": "train", "eps": 0.0}
+    out, cache = _call_forward(name, fn, _BN_X.copy(), _BN_GAMMA, _BN_BETA, bn_param)
+    _expect(out, _BN_OUT, f"{name}: train-mode out for x = {_BN_X.tolist()}",
+            _bn_train_slips(_BN_X, _BN_GAMMA, _BN_BETA, 0.0))
+    if not (isinstance(cache, tuple) and len(cache) == 4):
+        fail(f"{name}: in train mode the cache must be the tuple (x_hat, gamma, x_centered, "
+             "inv_std), which the backward passes unpack.")
+    x_hat, cache_gamma, x_centered, inv_std = cache
+    expect_close(x_hat, [[-1.0, -1.0], [-1.0, -1.0], [1.0, 1.0], [1.0, 1.0]],
+                 f"{name}: cache[0] (x_hat)")
+    expect_close(cache_gamma, _BN_GAMMA, f"{name}: cache[1] (gamma)")
+    expect_close(x_centered, _BN_X - _BN_MU, f"{name}: cache[2] (x_centered = x - mu)")
+    expect_close(inv_std, [1.0, 0.5], f"{name}: cache[3] (inv_std = 1 / sqrt(var + eps))",
+                 hint="inv_std has one entry per feature, shape (D,).")
+
+    # eps belongs inside the square root: var 1 + eps 3 -> x_hat = +-1/2
+    x = np.array([[1.0], [1.0], [3.0], [3.0]])
+    one, zero = np.ones(1), np.zeros(1)
+    out, _ = _call_forward(name, fn, x.copy(), one, zero, {"mode": "train", "eps": 3.0})
+    _expect(out, [[-0.5], [-0.5], [0.5], [0.5]],
+            f"{name}: out for x = [1, 1, 3, 3] with eps = 3 (var + eps = 4)",
+            [([[-1.0], [-1.0], [1.0], [1.0]],
+              "eps is ignored: divide by sqrt(var + eps) with eps = bn_param['eps']."),
+             ([[-0.25], [-0.25], [0.25], [0.25]],
+              "eps is added outside the square root: it belongs inside, sqrt(var + eps).")])
+
+    # running averages after one train step: momentum 0.8 on given starting values
+    start_mean, start_var = np.array([1.0, -1.0]), np.array([2.0, 0.5])
+    bn_param = {"mode": "train", "eps": 0.0, "momentum": 0.8,
+                "running_mean": start_mean.copy(), "running_var": start_var.copy()}
+    out, _ = _call_forward(name, fn, _BN_X.copy(), _BN_GAMMA, _BN_BETA, bn_param)
+    expect_close(out, _BN_OUT, f"{name}: train-mode out when running averages are present",
+                 hint="Train mode normalises with the statistics of the batch, whatever the "
+                      "running averages hold.")
+    new_mean = np.asarray(bn_param.get("running_mean"))
+    new_var = np.asarray(bn_param.get("running_var"))
+    if _same(new_mean, start_mean) and _same(new_var, start_var):
+        fail(f"{name}: the running averages are not updated in train mode. Store the new "
+             "values back in bn_param['running_mean'] and bn_param['running_var'].")
+    mean_slips = [
+        (0.2 * start_mean + 0.8 * _BN_MU,
+         "momentum and 1 - momentum are swapped: the OLD running average keeps the weight "
+         "momentum, running = momentum * running + (1 - momentum) * batch."),
+        (0.9 * start_mean + 0.1 * _BN_MU,
+         "It matches momentum 0.9, but bn_param['momentum'] was 0.8: use the momentum given."),
+        (_BN_MU, "It holds the batch mean alone: blend it with the old running mean, "
+                 "momentum * running_mean + (1 - momentum) * mu."),
+    ]
+    _expect(new_mean, 0.8 * start_mean + 0.2 * _BN_MU,
+            f"{name}: bn_param['running_mean'] after one train step (momentum 0.8)", mean_slips)
+    var_slips = [
+        (0.2 * start_var + 0.8 * _BN_VAR,
+         "momentum and 1 - momentum are swapped: running = momentum * running + "
+         "(1 - momentum) * batch."),
+        (0.8 * start_var + 0.2 * _BN_VAR * 4 / 3,
+         "It averages the unbiased batch variance (divide by N - 1): use the biased one."),
+        (0.8 * start_var + 0.2 * np.sqrt(_BN_VAR),
+         "It averages the standard deviation: running_var averages the variance."),
+    ]
+    _expect(new_var, 0.8 * start_var + 0.2 * _BN_VAR,
+            f"{name}: bn_param['running_var'] after one train step (momentum 0.8)", var_slips)
+
+    # test mode: the running averages, not the batch; they stay unchanged
+    running_mean, running_var = np.array([1.0, -1.0]), np.array([4.0, 0.25])
+    bn_param = {"mode": "test", "eps": 0.0,
+                "running_mean": running_mean.copy(), "running_var": running_var.copy()}
+    x = np.array([[3.0, 0.5], [-1.0, -1.25]])
+    out, _ = _call_forward(name, fn, x.copy(), _BN_GAMMA, _BN_BETA, bn_param)
+    _expect(out, [[2.5, 0.5], [-1.5, -1.25]],
+            f"{name}: test-mode out with running_mean = [1, -1], running_var = [4, 0.25]",
+            [(_BN_GAMMA * _normalise(x, 0, 0.0) + _BN_BETA,
+              "It matches the batch statistics: test mode normalises with "
+              "bn_param['running_mean'] and bn_param['running_var'].")])
+    if not (_same(bn_param.get("running_mean"), running_mean)
+            and _same(bn_param.get("running_var"), running_var)):
+        fail(f"{name}: test mode changed the running averages; only train mode updates them.")
+    single, _ = _call_forward(name, fn, x[:1].copy(), _BN_GAMMA, _BN_BETA, dict(
+        mode="test", eps=0.0, running_mean=running_mean.copy(), running_var=running_var.copy()))
+    expect_close(single, [[2.5, 0.5]], f"{name}: test-mode out for the first sample alone",
+                 hint="In test mode a sample's output must not depend on the rest of the batch.")
+
+    # float32 in, float32 out (train and test)
+    x32 = _BN_X.astype(np.float32)
+    g32, b32 = _BN_GAMMA.astype(np.float32), _BN_BETA.astype(np.float32)
+    out32, _ = _call_forward(name, fn, x32, g32, b32, {"mode": "train"})
+    expect_dtype(out32, np.float32, f"{name}: train-mode out for float32 inputs")
+    expect_close(out32, _BN_OUT, f"{name}: train-mode out for float32 inputs", rtol=1e-4,
+                 atol=1e-4)
+    out32, _ = _call_forward(name, fn, x32, g32, b32, {"mode": "test"})
+    expect_dtype(out32, np.float32, f"{name}: test-mode out for float32 inputs")
+
+
+def _bn_example(dtype=np.float64):
+    rng = np.random.default_rng(30)
+    x = rng.standard_normal((5, 3)) * np.array([1.0, 3.0, 0.5]) + np.array([0.0, 2.0, -1.0])
+    gamma = np.array([1.5, -0.5, 2.0])
+    beta = np.array([0.2, 0.0, -0.3])
+    dout = rng.standard_normal((5, 3))
+    return tuple(np.asarray(a, dtype=dtype) for a in (x, gamma, beta, dout))
+
+
+def _norm_cache(x, gamma, axis, eps):
+    """The documented cache (x_hat, gamma, x_centered, inv_std), built inline."""
+    mu = x.mean(axis=axis, keepdims=True)
+    x_centered = x - mu
+    inv_std = 1.0 / np.sqrt((x_centered ** 2).mean(axis=axis, keepdims=True) + eps)
+    if axis == 0:
+        inv_std = inv_std[0]
+    return (x_centered * inv_std, gamma, x_centered, inv_std)
+
+
+def _check_norm_backward(name, fn, axis):
+    """Shared check of the three backward passes; ``axis`` holds the statistics."""
+    from ..gradcheck import numeric_gradient_array
+
+    eps = 1e-5
+    x, gamma, beta, dout = _bn_example()
+    cache = _norm_cache(x, gamma, axis, eps)
+    result = _call(name, _MODULE, fn, dout.copy(), cache)
+    if not (isinstance(result, tuple) and len(result) == 3):
+        fail(f"{name} must return three gradients (dx, dgamma, dbeta).")
+    dx, dgamma, dbeta = result
+
+    def forward(x_, gamma_, beta_):
+        return gamma_ * _normalise(x_, axis, eps) + beta_
+
+    num_dx = numeric_gradient_array(lambda v: forward(v, gamma, beta), x.copy(), dout)
+    num_dgamma = numeric_gradient_array(lambda v: forward(x, v, beta), gamma.copy(), dout)
+    num_dbeta = numeric_gradient_array(lambda v: forward(x, gamma, v), beta.copy(), dout)
+
+    x_hat, _, _, inv_std = cache
+    _expect(dbeta, num_dbeta, f"{name}: dbeta", hint="dbeta sums dout over the batch (axis 0).")
+    _expect(dgamma, num_dgamma, f"{name}: dgamma",
+            [((dout * x).sum(axis=0), "It matches sum(dout * x): gamma multiplies x_hat, so "
+                                      "dgamma = sum(dout * x_hat, axis=0).")],
+            hint="dgamma sums dout * x_hat over the batch (axis 0).")
+    upstream = dout * gamma                  # the gradient that reaches x_hat
+    n = x.shape[axis]
+
+    def mean(a):
+        return a.mean(axis=axis, keepdims=True)
+
+    slips = [
+        (upstream * inv_std, "It treats mu and var as constants. They depend on x too: add the "
+                             "gradients that flow back through mu and through var."),
+        (inv_std * (upstream - mean(upstream)),
+         "The path through var is missing (the term with x_hat)."),
+        (inv_std * (upstream - x_hat * mean(upstream * x_hat)),
+         "The path through mu is missing (the term with the mean of the upstream gradient)."),
+        (inv_std * (dout - mean(dout) - x_hat * mean(dout * x_hat)),
+         "gamma is missing: the gradient reaching x_hat is dout * gamma."),
+    ]
+    if axis == 1:
+        bn_like = inv_std * (upstream - upstream.mean(axis=0)
+                             - x_hat * (upstream * x_hat).mean(axis=0))
+        slips.append((bn_like, "It sums over the batch (axis 0) like batch norm: layer norm's "
+                               "statistics are per sample, so the sums that flow back through "
+                               "mu and var run over the features (axis=1, keepdims=True)."))
+    _expect(dx, num_dx, f"{name}: dx", slips, batch_size=n, rtol=1e-6, atol=1e-8)
+
+    # float32 in, float32 out
+    x32, gamma32, _, dout32 = _bn_example(np.float32)
+    cache32 = tuple(np.asarray(a, dtype=np.float32) for a in _norm_cache(x32, gamma32, axis,
+                                                                          np.float32(eps)))
+    result32 = _call(name, _MODULE, fn, dout32, cache32)
+    for label, got in zip(("dx", "dgamma", "dbeta"), result32):
+        expect_dtype(got, np.float32, f"{name}: {label} for float32 inputs")
+
+
+@visible_check("batchnorm_backward")
+def check_batchnorm_backward(fn):
+    """Check ``batchnorm_backward`` against numeric gradients of the batch-norm formula."""
+    _check_norm_backward("batchnorm_backward", fn, axis=0)
+
+
+@visible_check("batchnorm_backward_alt")
+def check_batchnorm_backward_alt(fn):
+    """Check ``batchnorm_backward_alt`` against numeric gradients of the batch-norm formula."""
+    _check_norm_backward("batchnorm_backward_alt", fn, axis=0)
+
+
+# ====================================================================== layer norm
+# Row 0 is [1, 1, 3, 3] (mean 2, variance 1), row 1 is [0, 4, 0, 4] (mean 2,
+# variance 4): x_hat is [-1, -1, 1, 1] and [-1, 1, -1, 1].
+_LN_X = np.array([[1.0, 1.0, 3.0, 3.0], [0.0, 4.0, 0.0, 4.0]])
+_LN_GAMMA = np.array([1.0, 2.0, 0.5, -1.0])
+_LN_BETA = np.array([0.0, 0.5, 1.0, -0.5])
+_LN_OUT = np.array([[-1.0, -1.5, 1.5, -1.5], [-1.0, 2.5, 0.5, -1.5]])
+
+
+@visible_check("layernorm_forward")
+def check_layernorm_forward(fn):
+    """Check ``layernorm_forward``: per-sample statistics by hand, eps, no modes, float32."""
+    name = "layernorm_forward"
+    x, gamma, beta = _LN_X, _LN_GAMMA, _LN_BETA
+    slips = [
+        (gamma * _normalise(x, 0, 0.0) + beta,
+         "It matches statistics over the batch (axis=0), which is batch norm: layer norm "
+         "normalises every sample with the mean and variance of its own features (axis=1)."),
+        (gamma * _normalise(x, 1, 0.0, ddof=1) + beta,
+         "It matches the unbiased variance (divide by D - 1): use the biased one, divide by D."),
+        (gamma * (x - x.mean(1, keepdims=True)) / x.var(1, keepdims=True) + beta,
+         "It matches dividing by the variance: divide by sqrt(var + eps)."),
+        (_normalise(x, 1, 0.0), "It matches x_hat without gamma and beta: finish with "
+                                "out = gamma * x_hat + beta."),
+    ]
+    out, cache = _call_forward(name, fn, x.copy(), gamma, beta, {"eps": 0.0})
+    _expect(out, _LN_OUT, f"{name}: out for x = {x.tolist()}", slips)
+    if not (isinstance(cache, tuple) and len(cache) == 4):
+        fail(f"{name}: the cache must be the tuple (x_hat, gamma, x_centered, inv_std).")
+    expect_close(cache[3], [[1.0], [0.5]], f"{name}: cache[3] (inv_std)",
+                 hint="inv_std holds one value per sample, shape (N, 1).")
+
+    # eps inside the root: variance 1 + eps 3 -> x_hat = +-1/2
+    row = np.array([[1.0, 1.0, 3.0, 3.0]])
+    one, zero = np.ones(4), np.zeros(4)
+    out, _ = _call_forward(name, fn, row.copy(), one, zero, {"eps": 3.0})
+    _expect(out, [[-0.5, -0.5, 0.5, 0.5]], f"{name}: out for x = [1, 1, 3, 3] with eps = 3",
+            [([[-1.0, -1.0, 1.0, 1.0]], "eps is ignored: divide by sqrt(var + eps)."),
+             ([[-0.25, -0.25, 0.25, 0.25]], "eps is added outside the square root.")])
+
+    # a square batch: a per-sample mean of shape (N,) broadcasts along the features
+    sq = np.array([[1.0, 1.0, 4.0], [0.0, 3.0, 6.0], [2.0, 2.0, 2.0]])
+    ones, zeros = np.ones(3), np.zeros(3)
+    mu = sq.mean(axis=1)
+    wrong = (sq - mu) / np.sqrt(((sq - mu) ** 2).mean(axis=1) + 1.0)
+    out, _ = _call_forward(name, fn, sq.copy(), ones, zeros, {"eps": 1.0})
+    _expect(out, _normalise(sq, 1, 1.0), f"{name}: out for a 3 x 3 batch with eps = 1",
+            [(wrong, "The per-sample statistics have shape (N,) and broadcast along the "
+                     "features: keep them as a column with keepdims=True.")])
+
+    # no modes, no running averages, and the default eps
+    out_test, _ = _call_forward(name, fn, x.copy(), gamma, beta, {"mode": "test", "eps": 0.0})
+    expect_close(out_test, _LN_OUT, f"{name}: out with ln_param['mode'] = 'test'",
+                 hint="Layer norm behaves the same in training and at test time.")
+    out_default, _ = _call_forward(name, fn, x.copy(), gamma, beta)
+    expected_default = gamma * _normalise(x, 1, 1e-5) + beta
+    expect_close(out_default, expected_default, f"{name}: out with ln_param=None (eps = 1e-5)")
+
+    out32, _ = _call_forward(name, fn, x.astype(np.float32), gamma.astype(np.float32),
+                             beta.astype(np.float32))
+    expect_dtype(out32, np.float32, f"{name}: out for float32 inputs")
+
+
+@visible_check("layernorm_backward")
+def check_layernorm_backward(fn):
+    """Check ``layernorm_backward`` against numeric gradients of the layer-norm formula."""
+    _check_norm_backward("layernorm_backward", fn, axis=1)

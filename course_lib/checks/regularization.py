@@ -1,7 +1,453 @@
-"""Visible checks of assignment 04 regularization."""
+"""Visible checks of assignment 04: dropout, weight penalties, max-norm, clipping, early stopping.
+
+Every expected value below was worked out by hand (the arithmetic is in the
+comments). Dropout is random, so its check tests what must hold for every mask
+(each entry is 0 or ``x / (1 - rate)``) and the drop rate with a binomial bound,
+never one particular mask.
+"""
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
 from .core import *  # noqa: F401,F403
-from .core import _call, _call_strict, _as_pair  # noqa: F401
+from .core import _call, _as_pair  # noqa: F401
+
+__all__ = ["check_dropout_forward", "check_dropout_backward", "check_l1_penalty",
+           "check_l2_penalty", "check_elastic_net_penalty", "check_max_norm",
+           "check_clip_by_value", "check_clip_by_global_norm", "check_EarlyStopping"]
+
+_MODULE = "regularization"
+
+
+# ============================================================ dropout
+
+
+def _dropout(fn, x, param):
+    name = "dropout_forward"
+    return _as_pair(_call(name, _MODULE, fn, x, dict(param)), name)
+
+
+@visible_check("dropout_forward")
+def check_dropout_forward(fn):
+    """Check ``dropout_forward``: test mode, rate 0, rescaling, drop rate, seeds, dtype."""
+    name = "dropout_forward"
+    x = np.arange(1.0, 7.0).reshape(2, 3)
+    before = x.copy()
+    out, cache = _dropout(fn, x, {"rate": 0.3, "mode": "test"})
+    if np.shape(out) == x.shape and not np.allclose(np.asarray(out, dtype=np.float64), x):
+        fail(f"{name}: in test mode out should be x itself, got {np.round(out, 4).tolist()} "
+             f"for x = {x.tolist()}. Test mode drops and rescales nothing: inverted dropout "
+             "already did the rescaling during training.")
+    expect_close(out, x, f"{name}: out in test mode")
+    if not (isinstance(cache, tuple) and len(cache) == 2) or cache[1] is not None:
+        fail(f"{name}: in test mode the mask in the cache should be None (nothing was dropped).")
+    # 200 000 entries of value 2 at rate 0.3: every output is 0 or 2 / 0.7
+    rate, value = 0.3, 2.0
+    big = np.full((400, 500), value)
+    out, cache = _dropout(fn, big, {"rate": rate, "mode": "train", "seed": 7})
+    out = np.asarray(out, dtype=np.float64)
+    if out.shape != big.shape:
+        fail(f"{name}: out has shape {out.shape}, expected {big.shape}.")
+    kept = out[out != 0]
+    if kept.size == 0:
+        fail(f"{name} dropped every entry at rate = {rate}: keep an entry when u >= rate.")
+    scales = {value / (1 - rate): None,
+              value: "kept entries are not rescaled: divide them by the keep probability "
+                     "(1 - rate), so that the expected output equals x (inverted dropout).",
+              value * (1 - rate): "kept entries are multiplied by (1 - rate); inverted dropout "
+                                  "DIVIDES them by (1 - rate) during training.",
+              value / rate: "kept entries are divided by rate; divide by the keep probability "
+                            "1 - rate instead."}
+    for scale, message in scales.items():
+        if np.allclose(kept, scale, rtol=1e-6):
+            if message:
+                fail(f"{name}: {message}")
+            break
+    else:
+        fail(f"{name}: with x = 2 and rate = {rate} every output should be 0 or "
+             f"2 / (1 - rate) = {value / (1 - rate):.4f}; got other values such as "
+             f"{float(kept[0]):.4f}.")
+    # Binomial bound: the dropped share of n = 200 000 entries lies within
+    # 0.01 (about 10 standard deviations) of rate.
+    dropped = float(np.mean(out == 0))
+    if abs(dropped - (1 - rate)) < 0.01:
+        fail(f"{name} drops {dropped:.3f} of the entries at rate = {rate}: rate is the "
+             "probability of DROPPING an entry (keep it where u >= rate), not of keeping it.")
+    if abs(dropped - rate) > 0.01:
+        fail(f"{name} drops {dropped:.3f} of the entries at rate = {rate}; expected about "
+             f"{rate}. Draw one uniform number per entry: rng.random(x.shape) >= rate.")
+    mask = cache[1] if isinstance(cache, tuple) and len(cache) == 2 else None
+    if mask is None or np.shape(mask) != big.shape:
+        fail(f"{name}: in train mode store the mask (shape of x, entries 0 or 1 / (1 - rate)) "
+             "as `mask`; dropout_backward multiplies the gradient by it.")
+    if not np.allclose(np.asarray(mask, dtype=np.float64) * value, out):
+        fail(f"{name}: out should equal x * mask, with the mask holding 0 or 1 / (1 - rate) "
+             "(the rescaling lives in the mask, so the backward pass rescales too).")
+
+    out, _ = _dropout(fn, x, {"rate": 0.0, "mode": "train", "seed": 0})
+    expect_close(out, x, f"{name}: out in train mode with rate = 0",
+                 hint="rate is the probability of DROPPING: with rate = 0 every entry is kept "
+                      "(u >= 0 always holds).")
+    if not np.array_equal(x, before):
+        fail(f"{name} changed its input x in place: build a new array (x * mask).")
+
+    # the same seed gives the same mask; a shared generator gives a new mask each call
+    first, _ = _dropout(fn, x, {"rate": 0.5, "mode": "train", "seed": 3})
+    second, _ = _dropout(fn, x, {"rate": 0.5, "mode": "train", "seed": 3})
+    if not np.array_equal(np.asarray(first), np.asarray(second)):
+        fail(f"{name} draws different masks for the same seed: draw from the generator `rng` "
+             "provided at the top of the function, not from np.random.")
+    rng = np.random.default_rng(0)
+    wide = np.ones((4, 50))
+    first, _ = _dropout(fn, wide, {"rate": 0.5, "mode": "train", "rng": rng})
+    second, _ = _dropout(fn, wide, {"rate": 0.5, "mode": "train", "rng": rng})
+    if np.array_equal(np.asarray(first), np.asarray(second)):
+        fail(f"{name} repeats its mask when given dropout_param['rng']: draw from the "
+             "generator `rng` provided at the top of the function.")
+
+    x3 = np.arange(24.0).reshape(2, 3, 4)
+    out3, _ = _dropout(fn, x3, {"rate": 0.25, "mode": "train", "seed": 1})
+    if np.shape(out3) != x3.shape:
+        fail(f"{name}: out has shape {np.shape(out3)} for x of shape {x3.shape}; any shape works.")
+    out32, cache32 = _dropout(fn, x.astype(np.float32), {"rate": 0.3, "mode": "train", "seed": 1})
+    expect_dtype(out32, np.float32, f"{name}: out for float32 x")
+    expect_dtype(cache32[1], np.float32, f"{name}: the mask for float32 x")
+
+
+@visible_check("dropout_backward")
+def check_dropout_backward(fn):
+    """Check ``dropout_backward`` with caches built by hand (train and test mode)."""
+    name = "dropout_backward"
+    rate = 0.6                                     # kept entries are scaled by 1 / 0.4 = 2.5
+    mask = np.array([[0.0, 2.5], [2.5, 0.0]])
+    dout = np.array([[1.0, 2.0], [3.0, 4.0]])
+    dx = _call(name, _MODULE, fn, dout.copy(), ({"rate": rate, "mode": "train"}, mask))
+    if np.shape(dx) == (2, 2) and np.allclose(np.asarray(dx, dtype=float),
+                                              [[0.0, 2.0], [3.0, 0.0]]):
+        fail(f"{name}: the gradient is masked but not rescaled. Multiply dout by the mask "
+             "itself: it already holds 1 / (1 - rate) where units were kept.")
+    expect_close(dx, [[0.0, 5.0], [7.5, 0.0]], f"{name}: dx in train mode",
+                 hint="In train mode dx = dout * mask.")
+    dx = _call(name, _MODULE, fn, dout.copy(), ({"rate": rate}, mask))
+    expect_close(dx, [[0.0, 5.0], [7.5, 0.0]], f"{name}: dx when dropout_param has no 'mode'",
+                 hint="The mode defaults to 'train'.")
+    try:
+        dx = _call(name, _MODULE, fn, dout.copy(), ({"rate": rate, "mode": "test"}, None))
+    except TypeError:
+        fail(f"{name} fails in test mode, where the mask is None: return dout unchanged there.")
+    expect_close(dx, dout, f"{name}: dx in test mode", hint="In test mode dx = dout.")
+    dx32 = _call(name, _MODULE, fn, dout.astype(np.float32),
+                 ({"rate": rate, "mode": "train"}, mask.astype(np.float32)))
+    expect_dtype(dx32, np.float32, f"{name}: dx for float32 inputs")
+
+
+# ============================================================ penalties
+
+# sum |w| = 1 + 2 + 0 + 3 + 0.5 + 2 = 8.5;  sum w**2 = 1 + 4 + 0 + 9 + 0.25 + 4 = 18.25
+def _weights(dtype=np.float64):
+    return {"W1": np.array([[1.0, -2.0], [0.0, 3.0]], dtype=dtype),
+            "W2": np.array([[-0.5], [2.0]], dtype=dtype)}
+
+
+_SIGNS = {"W1": np.array([[1.0, -1.0], [0.0, 1.0]]), "W2": np.array([[-1.0], [1.0]])}
+
+
+def _penalty(name, fn, *args):
+    weights = _weights()
+    result = _call(name, _MODULE, fn, weights, *args)
+    if not (isinstance(result, tuple) and len(result) == 2):
+        fail(f"{name} must return a pair (loss, grads).")
+    loss, grads = result
+    for key, value in _weights().items():
+        if not np.array_equal(weights[key], value):
+            fail(f"{name} changed weights[{key!r}] in place: return new arrays instead.")
+    if not isinstance(grads, dict) or set(grads) != {"W1", "W2"}:
+        got = sorted(grads) if isinstance(grads, dict) else type(grads).__name__
+        fail(f"{name}: grads should be a dict with the keys of weights, ['W1', 'W2']; got {got}.")
+    return expect_scalar(loss, f"{name}: loss"), grads
+
+
+def _expect_grads(name, grads, expected, hint=""):
+    for key in ("W1", "W2"):
+        expect_close(grads[key], expected[key], f"{name}: grads[{key!r}]", hint=hint)
+
+
+def _check_float32(name, fn, *args):
+    _, grads = _call(name, _MODULE, fn, _weights(np.float32), *args)
+    for key in ("W1", "W2"):
+        expect_dtype(grads[key], np.float32, f"{name}: grads[{key!r}] for float32 weights")
+
+
+@visible_check("l1_penalty")
+def check_l1_penalty(fn):
+    """Check ``l1_penalty`` on two arrays: loss 0.1 * 8.5, gradient 0.1 * sign(w)."""
+    name = "l1_penalty"
+    loss, grads = _penalty(name, fn, 0.1)
+    if math.isclose(loss, 0.6) or math.isclose(loss, 0.25):
+        fail(f"{name}: loss = {loss:.4g} covers only one of the arrays: sum |w| over every "
+             "array in the dict.")
+    if math.isclose(loss, 0.425):
+        fail(f"{name}: loss = {loss:.4g} is half the expected 0.85: the L1 penalty has no 0.5.")
+    if math.isclose(loss, 8.5):
+        fail(f"{name}: loss = {loss:.4g}; multiply sum |w| by the strength reg = 0.1.")
+    if not math.isclose(loss, 0.85, rel_tol=1e-9):
+        fail(f"{name}: loss = {loss:.6g}, expected reg * sum|w| = 0.1 * 8.5 = 0.85.")
+    if np.allclose(np.asarray(grads["W1"], dtype=float), _SIGNS["W1"]):
+        fail(f"{name}: the gradient is sign(w); it should be reg * sign(w).")
+    _expect_grads(name, grads, {k: 0.1 * s for k, s in _SIGNS.items()},
+                  hint="The gradient of reg * |w| is reg * sign(w), and 0 where w == 0 "
+                       "(np.sign(0) is 0).")
+    _check_float32(name, fn, 0.1)
+
+
+@visible_check("l2_penalty")
+def check_l2_penalty(fn):
+    """Check ``l2_penalty`` on two arrays: loss 0.5 * 0.1 * 18.25, gradient 0.1 * w."""
+    name = "l2_penalty"
+    loss, grads = _penalty(name, fn, 0.1)
+    if math.isclose(loss, 1.825):
+        fail(f"{name}: loss = {loss:.4g} is twice the expected 0.9125: the penalty is "
+             "0.5 * reg * sum(w**2) (the 0.5 makes its gradient reg * w).")
+    if math.isclose(loss, 0.05 * 14.0) or math.isclose(loss, 0.05 * 4.25):
+        fail(f"{name}: loss = {loss:.4g} covers only one of the arrays: sum w**2 over every "
+             "array in the dict.")
+    if math.isclose(loss, 0.5 * 0.1 * 8.5):
+        fail(f"{name}: loss = {loss:.4g} uses |w|; the L2 penalty squares the weights.")
+    if not math.isclose(loss, 0.9125, rel_tol=1e-9):
+        fail(f"{name}: loss = {loss:.6g}, expected 0.5 * reg * sum(w**2) = 0.5 * 0.1 * 18.25 "
+             "= 0.9125.")
+    weights = _weights()
+    if np.allclose(np.asarray(grads["W1"], dtype=float), 0.2 * weights["W1"]):
+        fail(f"{name}: the gradient is 2 * reg * w; the 0.5 in the penalty cancels the 2, so "
+             "the gradient is reg * w.")
+    _expect_grads(name, grads, {k: 0.1 * w for k, w in weights.items()},
+                  hint="The gradient of 0.5 * reg * w**2 is reg * w.")
+    _check_float32(name, fn, 0.1)
+
+
+@visible_check("elastic_net_penalty")
+def check_elastic_net_penalty(fn):
+    """Check ``elastic_net_penalty`` at l1_ratio 0.25, 1 and 0."""
+    name = "elastic_net_penalty"
+    # 0.1 * (0.25 * 8.5 + 0.75 * 0.5 * 18.25) = 0.1 * (2.125 + 6.84375) = 0.896875
+    loss, grads = _penalty(name, fn, 0.1, 0.25)
+    if math.isclose(loss, 0.865625):      # 0.1 * (0.75 * 8.5 + 0.25 * 0.5 * 18.25)
+        fail(f"{name}: loss = {loss:.6g}; l1_ratio and 1 - l1_ratio are swapped: l1_ratio is "
+             "the share of the L1 part.")
+    if math.isclose(loss, 1.58125):       # 0.1 * (0.25 * 8.5 + 0.75 * 18.25)
+        fail(f"{name}: loss = {loss:.6g}; the L2 part needs its 0.5: "
+             "(1 - l1_ratio) * 0.5 * sum(w**2).")
+    if not math.isclose(loss, 0.896875, rel_tol=1e-9):
+        fail(f"{name}: loss = {loss:.6g} with reg = 0.1, l1_ratio = 0.25; expected "
+             "0.1 * (0.25 * 8.5 + 0.75 * 0.5 * 18.25) = 0.896875.")
+    weights = _weights()
+    _expect_grads(name, grads,
+                  {k: 0.1 * (0.25 * _SIGNS[k] + 0.75 * weights[k]) for k in weights},
+                  hint="grads = reg * (l1_ratio * sign(w) + (1 - l1_ratio) * w).")
+    for ratio, expected, label in ((1.0, 0.85, "the L1 penalty"), (0.0, 0.9125, "the L2 penalty")):
+        loss, _ = _penalty(name, fn, 0.1, ratio)
+        if not math.isclose(loss, expected, rel_tol=1e-9):
+            fail(f"{name}: loss = {loss:.6g} with l1_ratio = {ratio:g}; that should be "
+                 f"{label}, {expected}.")
+    _check_float32(name, fn, 0.1, 0.25)
+
+
+# ============================================================ max-norm
+
+
+@visible_check("max_norm")
+def check_max_norm(fn):
+    """Check ``max_norm`` on columns of norm 5, 0.5 and 0 with the cap 1."""
+    name = "max_norm"
+    w = np.array([[3.0, 0.3, 0.0], [4.0, 0.4, 0.0]])     # column norms 5, 0.5, 0
+    before = w.copy()
+    with np.errstate(divide="raise", invalid="raise"):
+        try:
+            out = _call(name, _MODULE, fn, w, 1.0)
+        except FloatingPointError:
+            fail(f"{name} divides by zero for a column of zeros: compare the norms with the "
+                 "cap first (e.g. np.maximum(norms, cap)) instead of dividing by the norm.")
+    if not np.array_equal(w, before):
+        fail(f"{name} changed w in place: return a new array.")
+    got = np.asarray(out, dtype=np.float64)
+    if got.shape == w.shape:
+        if np.allclose(got, [[0.6, 0.6, 0.0], [0.8, 0.8, 0.0]]):
+            fail(f"{name} scales every column to the cap; only columns LONGER than the cap "
+                 "shrink, shorter ones stay as they are.")
+        if np.allclose(got, [[0.99504, 0.099504, 0.0], [0.99504, 0.099504, 0.0]], rtol=1e-4):
+            fail(f"{name} takes the norms of the rows; with axis=0 each COLUMN (the incoming "
+                 "weights of one unit) gets its own norm: sum over axis 0.")
+    expect_close(out, [[0.6, 0.3, 0.0], [0.8, 0.4, 0.0]], f"{name}(w, 1.0): out",
+                 hint="Column [3, 4] has norm 5 > 1 and becomes [0.6, 0.8]; column [0.3, 0.4] "
+                      "has norm 0.5 and stays.")
+    out_t = _call(name, _MODULE, fn, w.T.copy(), 1.0, axis=1)
+    expect_close(out_t, [[0.6, 0.8], [0.3, 0.4], [0.0, 0.0]], f"{name}(w.T, 1.0, axis=1): out",
+                 hint="Take the norms along the `axis` argument (keepdims=True broadcasts back).")
+    out = _call(name, _MODULE, fn, np.array([[0.6], [0.8]]), 1.0)
+    expect_close(out, [[0.6], [0.8]], f"{name}: a column exactly at the cap")
+    out32 = _call(name, _MODULE, fn, w.astype(np.float32), 1.0)
+    expect_dtype(out32, np.float32, f"{name}: out for float32 w")
+
+
+# ============================================================ clipping
+
+
+def _grads(dtype=np.float64):
+    return {"a": np.array([-3.0, 0.5, 2.0], dtype=dtype), "b": np.array([[1.5, -0.2]], dtype=dtype)}
+
+
+@visible_check("clip_by_value")
+def check_clip_by_value(fn):
+    """Check ``clip_by_value`` with the range [-1, 1]."""
+    name = "clip_by_value"
+    grads = _grads()
+    out = _call(name, _MODULE, fn, grads, 1.0)
+    for key, value in _grads().items():
+        if not np.array_equal(grads[key], value):
+            fail(f"{name} changed grads[{key!r}] in place: return new arrays.")
+    if not isinstance(out, dict) or set(out) != {"a", "b"}:
+        fail(f"{name} should return a dict with the same keys as grads, ['a', 'b'].")
+    if np.shape(out["a"]) == (3,) and np.allclose(np.asarray(out["a"], dtype=float),
+                                                  [-3.0, 0.5, 1.0]):
+        fail(f"{name} clips only from above: entries below -clip_value must become "
+             "-clip_value too.")
+    expect_close(out["a"], [-1.0, 0.5, 1.0], f"{name}: out['a'] for [-3, 0.5, 2]")
+    expect_close(out["b"], [[1.0, -0.2]], f"{name}: out['b'] for [[1.5, -0.2]]")
+    out32 = _call(name, _MODULE, fn, _grads(np.float32), 1.0)
+    expect_dtype(out32["a"], np.float32, f"{name}: out['a'] for float32 gradients")
+
+
+@visible_check("clip_by_global_norm")
+def check_clip_by_global_norm(fn):
+    """Check ``clip_by_global_norm`` on gradients of global norm 5 (|[3, 0]|, |[0, 4]|)."""
+    name = "clip_by_global_norm"
+
+    def grads(dtype=np.float64):
+        return {"a": np.array([3.0, 0.0], dtype=dtype), "b": np.array([[0.0], [4.0]], dtype=dtype)}
+
+    def run(g, max_norm):
+        with np.errstate(divide="raise", invalid="raise"):
+            try:
+                result = _call(name, _MODULE, fn, g, max_norm)
+            except FloatingPointError:
+                fail(f"{name} divides by zero when every gradient is 0: only rescale when the "
+                     "norm exceeds max_norm (e.g. scale = max_norm / max(norm, max_norm)).")
+        if not (isinstance(result, tuple) and len(result) == 2):
+            fail(f"{name} must return a pair (clipped, global_norm).")
+        clipped, norm = result
+        if not isinstance(clipped, dict) or set(clipped) != set(g):
+            fail(f"{name}: clipped should be a dict with the keys of grads, {sorted(g)}.")
+        return clipped, expect_scalar(norm, f"{name}: global_norm")
+
+    g = grads()
+    clipped, norm = run(g, 1.0)
+    for key, value in grads().items():
+        if not np.array_equal(g[key], value):
+            fail(f"{name} changed grads[{key!r}] in place: return new arrays.")
+    a = np.asarray(clipped["a"], dtype=float)
+    if a.shape == (2,) and np.allclose(a, [1.0, 0.0]):
+        fail(f"{name} clips every array on its own; the global norm is the norm of ALL entries "
+             "of ALL arrays together (here sqrt(3**2 + 4**2) = 5), and every array is "
+             "multiplied by the same factor max_norm / 5.")
+    if math.isclose(norm, 1.0):
+        fail(f"{name} returns the norm after clipping (1.0); return the global norm BEFORE "
+             "clipping (5.0), which is what you want to log.")
+    if not math.isclose(norm, 5.0, rel_tol=1e-9):
+        fail(f"{name}: global_norm = {norm:.6g}, expected sqrt(3**2 + 4**2) = 5: the square "
+             "root of the sum of squares of every entry of every array.")
+    expect_close(clipped["a"], [0.6, 0.0], f"{name}(grads, 1.0): clipped['a']",
+                 hint="Every array is multiplied by max_norm / global_norm = 1 / 5.")
+    expect_close(clipped["b"], [[0.0], [0.8]], f"{name}(grads, 1.0): clipped['b']")
+    clipped, norm = run(grads(), 10.0)
+    if not np.allclose(np.asarray(clipped["a"], dtype=float), [3.0, 0.0]):
+        fail(f"{name} changed gradients whose global norm (5) is below max_norm (10): only "
+             "shrink when the norm exceeds max_norm, never scale small gradients up.")
+    expect_close(clipped["b"], [[0.0], [4.0]], f"{name}(grads, 10.0): clipped['b']")
+    clipped, norm = run({"a": np.zeros(2), "b": np.zeros((2, 1))}, 1.0)
+    expect_close(clipped["a"], [0.0, 0.0], f"{name}: clipped['a'] for all-zero gradients")
+    clipped, _ = run(grads(np.float32), 1.0)
+    expect_dtype(clipped["a"], np.float32, f"{name}: clipped['a'] for float32 gradients")
+
+
+# ============================================================ early stopping
+
+
+def _stopper(cls, *args, **kwargs):
+    try:
+        return cls(*args, **kwargs)
+    except NotImplementedError:
+        fail("EarlyStopping is not implemented yet: open course_lib/regularization.py, find "
+             "`def step` in `class EarlyStopping` and replace `raise NotImplementedError()`.")
+
+
+def _steps(cls, values, **kwargs):
+    """Run a fresh stopper over ``values``; return it and what each step returned."""
+    stopper = _stopper(cls, **kwargs)
+    answers = []
+    for value in values:
+        try:
+            answers.append(stopper.step(value))
+        except NotImplementedError:
+            fail("EarlyStopping.step is not implemented yet: open course_lib/regularization.py, "
+                 "find `def step` in `class EarlyStopping` and replace "
+                 "`raise NotImplementedError()` with your code.")
+    return stopper, [bool(a) for a in answers]
+
+
+@visible_check("EarlyStopping")
+def check_EarlyStopping(cls):
+    """Check ``EarlyStopping.step``: patience, reset, min_delta, mode, NaN, copies of params."""
+    name = "EarlyStopping.step"
+    values = [1.0, 0.8, 0.9, 0.85]
+    stopper, answers = _steps(cls, values, patience=2)
+    expected = [False, False, False, True]
+    if answers == [False, False, True, True]:
+        fail(f"{name} stops one call too early for values {values} with patience = 2: stop "
+             "when `wait` (calls in a row without improvement) REACHES patience.")
+    if answers == [False, False, False, False]:
+        fail(f"{name} never returned True for values {values} with patience = 2: after 0.9 and "
+             "0.85 (two calls without beating 0.8) it should return True.")
+    if answers != expected:
+        fail(f"{name} returned {answers} for values {values} with patience = 2; expected "
+             f"{expected}.")
+    if stopper.best_value != 0.8 or stopper.best_step != 1 or stopper.wait != 2:
+        fail(f"{name}: after {values} expected best_value 0.8, best_step 1 (calls count from 0) "
+             f"and wait 2; got {stopper.best_value}, {stopper.best_step} and {stopper.wait}.")
+
+    values = [1.0, 1.1, 0.9, 1.2, 1.3]
+    _, answers = _steps(cls, values, patience=2)
+    if answers != [False, False, False, False, True]:
+        fail(f"{name} returned {answers} for values {values} with patience = 2; an improvement "
+             "(0.9) sets wait back to 0, so only the 5th call stops.")
+
+    _, answers = _steps(cls, [1.0, 0.95], patience=1, min_delta=0.1)
+    if answers != [False, True]:
+        fail(f"{name} counts 1.0 -> 0.95 as an improvement with min_delta = 0.1; an improvement "
+             "must beat the best value by MORE than min_delta (here: go below 0.9).")
+
+    stopper, answers = _steps(cls, [0.5, 0.6, 0.55], patience=1, mode="max")
+    if answers != [False, False, True] or stopper.best_value != 0.6:
+        fail(f"{name} with mode='max' returned {answers} for [0.5, 0.6, 0.55] (best_value "
+             f"{stopper.best_value}); in mode 'max' higher is better: expected "
+             "[False, False, True] and best_value 0.6.")
+
+    stopper, answers = _steps(cls, [1.0, float("nan")], patience=1)
+    if answers != [False, True] or stopper.best_value != 1.0:
+        fail(f"{name} counts NaN as an improvement; a comparison with NaN is False, so write the "
+             "test as `metric < best - min_delta` (it must be True to improve).")
+
+    stopper = _stopper(cls, patience=3)
+    params = {"W": np.array([1.0, 2.0]), "b": np.array([0.5])}
+    stopper.step(1.0, params)
+    params["W"] += 10.0                      # an in-place update, as some optimisers do
+    params["b"] = np.array([7.0])            # a rebinding, as the Trainer does
+    stopper.step(2.0, params)
+    best = stopper.best_params
+    if not isinstance(best, dict) or set(best) != {"W", "b"}:
+        fail(f"{name}: best_params should hold a copy of the params passed with the best "
+             f"metric (keys ['W', 'b']); got {type(best).__name__}.")
+    if not (np.array_equal(best["W"], [1.0, 2.0]) and np.array_equal(best["b"], [0.5])):
+        fail(f"{name}: best_params changed when the model's parameters changed later: store a "
+             "deep copy (copy.deepcopy(params)), not the dict itself.")
