@@ -38,6 +38,9 @@ class Probe:
     rtol: float = 1e-6
     atol: float = 1e-9
     check_dtype: bool = True
+    # "close": every output equals the reference's; "moments": outputs are random
+    # samples, compared with the reference's samples by their moments.
+    compare: str = "close"
 
 
 PROBES: dict[str, Probe] = {}
@@ -197,6 +200,73 @@ def _maxout_backward(lib, rng):
     return {"dx": dx, "dw": dw, "db": db}
 
 
+# ------------------------------------------------------------------ 02
+INITIALISERS = ("normal", "xavier_normal", "xavier_uniform", "he_normal", "he_uniform",
+                "lecun_normal")
+
+
+def _init_probe(name):
+    def run(lib, rng):
+        fn = getattr(lib.init, name)
+        # fan_in != fan_out, so a formula that swaps them has another variance
+        tall = fn(600, 200, np.random.default_rng(rng.integers(2**31)))
+        wide = fn(150, 900, np.random.default_rng(rng.integers(2**31)))
+        small32 = fn(300, 100, np.random.default_rng(rng.integers(2**31)), dtype=np.float32)
+        return {"tall": tall, "wide": wide, "small32": small32}
+    return run
+
+
+for _name in INITIALISERS:
+    probe(_name, compare="moments")(_init_probe(_name))
+
+
+@probe("zeros")
+def _zeros(lib, rng):
+    return {"w": lib.init.zeros(7, 3, rng), "w32": lib.init.zeros(2, 5, rng, dtype=np.float32)}
+
+
+# ------------------------------------------------------------------ 03
+def _bn_inputs(rng, n=6, d=4):
+    x = rng.standard_normal((n, d)) * 3 + 2
+    return x, rng.standard_normal(d), rng.standard_normal(d), rng.standard_normal((n, d))
+
+
+@probe("batchnorm_forward")
+def _batchnorm_forward(lib, rng):
+    x, gamma, beta, _ = _bn_inputs(rng)
+    param = {"mode": "train", "momentum": 0.8}
+    out, _ = lib.normalization.batchnorm_forward(x, gamma, beta, param)
+    lib.normalization.batchnorm_forward(x * 2 - 1, gamma, beta, param)
+    param["mode"] = "test"
+    test_out, _ = lib.normalization.batchnorm_forward(x[:2], gamma, beta, param)
+    return {"out": out, "running_mean": param["running_mean"],
+            "running_var": param["running_var"], "test_out": test_out}
+
+
+def _norm_backward(kind, backward_name):
+    def run(lib, rng):
+        x, gamma, beta, dout = _bn_inputs(rng)
+        if kind == "batch":
+            _, cache = lib.normalization.batchnorm_forward(x, gamma, beta, {"mode": "train"})
+        else:
+            _, cache = lib.normalization.layernorm_forward(x, gamma, beta, {})
+        dx, dgamma, dbeta = getattr(lib.normalization, backward_name)(dout, cache)
+        return {"dx": dx, "dgamma": dgamma, "dbeta": dbeta}
+    return run
+
+
+probe("batchnorm_backward")(_norm_backward("batch", "batchnorm_backward"))
+probe("batchnorm_backward_alt")(_norm_backward("batch", "batchnorm_backward_alt"))
+probe("layernorm_backward")(_norm_backward("layer", "layernorm_backward"))
+
+
+@probe("layernorm_forward")
+def _layernorm_forward(lib, rng):
+    x, gamma, beta, _ = _bn_inputs(rng)
+    out, _ = lib.normalization.layernorm_forward(x, gamma, beta, {})
+    return {"out": out}
+
+
 # ------------------------------------------------------------- running
 def run_probes(tasks: list[str], seed: int) -> tuple[dict, dict]:
     lib = Lib()
@@ -230,6 +300,33 @@ def load(path) -> tuple[dict, dict]:
     return arrays, errors
 
 
+def same_distribution(ref: np.ndarray, got: np.ndarray) -> str | None:
+    """Moments of two large samples of one distribution agree (else: which differs).
+
+    With n >= 30000 draws the sample variance has a relative standard error of
+    sqrt(2/n) < 1%; a 6% band is over 6 standard errors wide, while the mistakes
+    it must catch (fan_out for fan_in, a uniform limit that is the normal's std)
+    move the variance by 33% or more. Kurtosis (3 normal, 1.8 uniform) tells
+    the two families apart.
+    """
+    ref = ref.astype(np.float64).ravel()
+    got = got.astype(np.float64).ravel()
+    var_ref, var_got = ref.var(), got.var()
+    if var_ref == 0:
+        return None if np.all(got == 0) else "should be all zeros"
+    if abs(var_got / var_ref - 1) > 0.06:
+        return f"variance {var_got:.3g}, expected about {var_ref:.3g}"
+    if abs(got.mean()) > 6 * np.sqrt(var_ref / got.size):
+        return f"mean {got.mean():.3g}, expected about 0"
+
+    def kurtosis(v):
+        return float(np.mean((v - v.mean()) ** 4) / v.var() ** 2)
+
+    if abs(kurtosis(got) - kurtosis(ref)) > 0.3:
+        return "the distribution has the wrong shape (normal and uniform mixed up?)"
+    return None
+
+
 def judge(task: str, reference: dict, student: dict, student_errors: dict) -> str | None:
     """None if the student's outputs for ``task`` match the reference, else why not."""
     spec = PROBES[task]
@@ -247,7 +344,14 @@ def judge(task: str, reference: dict, student: dict, student_errors: dict) -> st
             return f"{name}: shape {got.shape}, expected {ref.shape}"
         if spec.check_dtype and ref.dtype.kind == "f" and got.dtype != ref.dtype:
             return f"{name}: dtype {got.dtype}, expected {ref.dtype}"
-        if got.dtype.kind not in "biuf" or not np.allclose(
+        if got.dtype.kind not in "biuf":
+            return f"{name}: not numbers"
+        if spec.compare == "moments":
+            problem = same_distribution(ref, got)
+            if problem:
+                return f"{name}: {problem}"
+            continue
+        if not np.allclose(
                 got.astype(np.float64), ref.astype(np.float64), rtol=spec.rtol,
                 atol=spec.atol, equal_nan=False):
             return f"{name}: values differ from the reference"

@@ -1,0 +1,109 @@
+"""The grader's own re-check of student functions (autograder/probes.py, verify.py)."""
+from __future__ import annotations
+
+import numpy as np
+import nbformat
+import pytest
+
+from autograder import probes, verify
+from autograder.paths import LIB, NOTEBOOKS
+from autograder.sandbox import Limits
+
+# Graded cells whose function has no probe yet: their notebook tests stand alone.
+NOT_PROBED_YET = {"04_regularization", "05_optimizers", "06_lr_schedules", "07_babysitting"}
+
+
+def _graded_code_ids(nb_path):
+    nb = nbformat.read(nb_path, as_version=4)
+    return [c.metadata["nbgrader"]["grade_id"] for c in nb.cells
+            if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")]
+
+
+@pytest.mark.parametrize("nb_path", sorted(NOTEBOOKS.glob("*.ipynb")), ids=lambda p: p.stem)
+def test_every_graded_function_has_a_probe(nb_path):
+    if nb_path.stem in NOT_PROBED_YET:
+        pytest.skip(f"probes for {nb_path.stem} are not written yet")
+    missing = [g for g in _graded_code_ids(nb_path) if g not in probes.PROBES]
+    assert missing == []
+
+
+@pytest.fixture(scope="module")
+def reference():
+    outputs, errors = probes.run_probes(list(probes.PROBES), seed=7)
+    return outputs, errors
+
+
+def test_reference_passes_every_probe(reference):
+    outputs, errors = reference
+    assert errors == {}
+    for task in probes.PROBES:
+        assert probes.judge(task, outputs, outputs, {}) is None, task
+
+
+def _with(outputs, key, value):
+    changed = dict(outputs)
+    changed[key] = value
+    return changed
+
+
+def test_gradient_not_divided_by_n_is_caught(reference):
+    outputs, _ = reference
+    wrong = _with(outputs, "softmax_loss::dscores", outputs["softmax_loss::dscores"] * 7)
+    assert "dscores" in probes.judge("softmax_loss", outputs, wrong, {})
+
+
+def test_wrong_dtype_and_shape_are_caught(reference):
+    outputs, _ = reference
+    wrong = _with(outputs, "relu_forward::out32", outputs["relu_forward::out32"].astype(float))
+    assert "dtype" in probes.judge("relu_forward", outputs, wrong, {})
+    wrong = _with(outputs, "relu_forward::out", outputs["relu_forward::out"][:1])
+    assert "shape" in probes.judge("relu_forward", outputs, wrong, {})
+
+
+def test_an_exception_in_student_code_fails_the_probe(reference):
+    outputs, _ = reference
+    verdict = probes.judge("relu_forward", outputs, {}, {"relu_forward": "NotImplementedError"})
+    assert verdict.startswith("raised NotImplementedError")
+
+
+def test_he_with_fan_out_fails_the_variance_comparison(reference):
+    outputs, _ = reference
+    rng = np.random.default_rng(1)
+    wrong = _with(outputs, "he_normal::tall", rng.normal(0, np.sqrt(2 / 200), (600, 200)))
+    assert "variance" in probes.judge("he_normal", outputs, wrong, {})
+
+
+def test_uniform_drawn_from_a_normal_fails_the_shape_comparison(reference):
+    outputs, _ = reference
+    rng = np.random.default_rng(2)
+    std = float(np.std(outputs["he_uniform::tall"]))
+    wrong = _with(outputs, "he_uniform::tall", rng.normal(0, std, (600, 200)))
+    assert "shape" in probes.judge("he_uniform", outputs, wrong, {})
+
+
+def test_a_second_sample_of_the_right_distribution_passes(reference):
+    outputs, _ = reference
+    again, _ = probes.run_probes(["he_uniform", "xavier_normal"], seed=99)
+    for task in ("he_uniform", "xavier_normal"):
+        assert probes.judge(task, outputs, again, {}) is None
+
+
+def test_result_files_are_read_without_unpickling(tmp_path):
+    path = tmp_path / "evil.npz"
+    np.savez(path, **{"__errors__": np.array("{}"), "x::y": np.array([object()], dtype=object)})
+    with pytest.raises(ValueError):
+        probes.load(path)
+
+
+def test_verify_withholds_nothing_from_the_reference_and_catches_a_bug(tmp_path):
+    import shutil
+
+    submission = tmp_path / "submission"
+    shutil.copytree(LIB, submission / "course_lib")
+    text = (submission / "course_lib" / "activations.py").read_text()
+    (submission / "course_lib" / "activations.py").write_text(
+        text.replace("dx = np.where(x > 0, dout, 0)", "dx = dout.copy()"))
+    verdicts = verify.verify(LIB.parent, submission, ["relu_backward", "relu_forward"], seed=3,
+                             limits=Limits(sandbox=True))
+    assert verdicts["relu_forward"] is None
+    assert "dx" in verdicts["relu_backward"]
