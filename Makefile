@@ -43,10 +43,10 @@ test-roundtrip: venv
 build: venv
 	$(BIN)/python -m autograder build
 
-## JupyterLab on a student's copy of the released assignments (course/student/).
+## JupyterLab on a student's copy of the released assignments (course/student/),
+## without the instructor-only nbgrader extensions (formgrader, create-assignment).
 lab: build
-	$(BIN)/python -m autograder student-copy
-	cd course/student && ../../$(BIN)/jupyter lab
+	$(BIN)/python -m autograder student-lab
 
 ## Remove outputs from the instructor notebooks before committing.
 strip: venv

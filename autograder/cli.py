@@ -8,6 +8,7 @@ from pathlib import Path
 
 from . import build as build_mod
 from . import grade as grade_mod
+from . import report
 from . import sample_class
 from .paths import Course
 
@@ -50,9 +51,12 @@ def cmd_grade(args) -> int:
     print(f"Graded {len(outcomes) - failed}, could not grade {failed}, "
           f"in {time.perf_counter() - start:.1f} s")
     path = grade_mod.export(course)
+    rows = grade_mod.read_export(path)
+    report_html, report_csv = report.write(course, rows)
     print()
-    print(grade_mod.table(grade_mod.read_export(path)))
-    print(f"\nGrades: {path}\nFeedback: {course.feedback}")
+    print(grade_mod.table(rows))
+    print(f"\nGrades: {path}\nReport: {report_html} (per test: {report_csv.name})"
+          f"\nFeedback: {course.feedback}")
     return 0
 
 
@@ -70,6 +74,17 @@ def cmd_student_copy(args) -> int:
             continue
         shutil.copytree(course.release / assignment.name, dest)
         print(f"  copied {assignment.name} to {dest}")
+    return 0
+
+
+def cmd_student_lab(args) -> int:
+    """Copy the release to course/student/ (keeping a student's work) and open JupyterLab there."""
+    from . import student_lab
+
+    status = cmd_student_copy(args)
+    if status:
+        return status
+    student_lab.launch(_course(args))  # replaces this process; never returns
     return 0
 
 
@@ -97,6 +112,8 @@ def main(argv=None) -> int:
         ("sample", cmd_sample, "write the sample class's submissions into course/submitted"),
         ("grade", cmd_grade, "autograde, generate feedback and export grades.csv"),
         ("student-copy", cmd_student_copy, "copy the release to course/student/ for make lab"),
+        ("student-lab", cmd_student_lab, "JupyterLab on course/student/ as a student sees it "
+         "(formgrader and create-assignment off)"),
         ("demo", cmd_demo, "build, release, grade the sample class, print the grade table"),
     ]:
         p = sub.add_parser(name, help=help_)

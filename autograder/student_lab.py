@@ -20,7 +20,8 @@ from .paths import Course, nbgrader_env, venv_bin
 # Front-end plugins (page_config "disabledExtensions") and server extensions
 # that only make sense for an instructor.
 INSTRUCTOR_LABEXTENSIONS = ("@jupyter/nbgrader:formgrader",
-                            "@jupyter/nbgrader:create-assignment")
+                            "@jupyter/nbgrader:create-assignment",
+                            "@jupyter/nbgrader:course-list")
 INSTRUCTOR_SERVER_EXTENSIONS = ("nbgrader.server_extensions.formgrader",)
 
 

@@ -17,3 +17,5 @@ def pytest_configure(config):
         "task(id): the student task (function name = nbgrader grade_id) a test specifies",
     )
     config.addinivalue_line("markers", "slow: takes more than a few seconds")
+    config.addinivalue_line("markers", "browser: drives JupyterLab in headless Chromium "
+                            "(skipped without /usr/bin/chromium or playwright)")

@@ -19,9 +19,8 @@ def course(tmp_path_factory):
     course = Course(tmp_path_factory.mktemp("course"))
     build.build(course, echo=lambda *a: None)
     sample_class.generate(course, build.released_assignments(course))
-    outcomes = grade.grade_all(course, echo=lambda *a: None)
+    grade.grade_all(course, jobs=2, echo=lambda *a: None)
     grade.export(course)
-    course.outcomes = outcomes  # type: ignore[attr-defined]
     return course
 
 
@@ -118,7 +117,7 @@ def test_validator_accepts_the_perfect_submission_and_rejects_the_stub(course, r
 
 
 def test_grading_again_gives_the_same_table(course, rows, released):
-    grade.grade_all(course, released[:1], echo=lambda *a: None)
+    grade.grade_all(course, released[:1], jobs=2, echo=lambda *a: None)
     again = grade.read_export(grade.export(course))
     assert {(r["student"], r["assignment"]): r for r in again} == rows
 
@@ -160,3 +159,20 @@ def test_feedback_names_each_test_with_its_verdict_and_points(course, released):
         assert f"Test {grade_id}: passed" in perfect
         assert f"Test {grade_id}: failed" in stub
     assert "Hint: The function is not implemented yet" in stub
+
+
+def test_report_shows_failures_per_test_distributions_and_ungradable_submissions(course, rows):
+    from autograder import report
+
+    html_path, csv_path = report.write(course, list(rows.values()))
+    text = html_path.read_text()
+    assert "Submissions that could not be graded" in text
+    assert "not valid JSON" in text
+    assert text.count("data:image/png;base64,") == len({a for _, a in rows})
+    tests = grade.read_export(csv_path)
+    assert tests, "no test rows"
+    for t in tests:
+        # three graded students per assignment: the stub fails every test
+        assert int(t["students"]) == 3
+        assert int(t["failed"]) >= 1
+        assert t["most_common_hint"]

@@ -1,0 +1,52 @@
+"""Grading in parallel: --jobs N and a Dask cluster give the same table as one process."""
+from __future__ import annotations
+
+import pytest
+
+from autograder import build, grade, sample_class
+from autograder.manifest import by_name
+from autograder.paths import Course
+
+pytestmark = pytest.mark.slow
+
+ASSIGNMENT = "00_gradient_checking"
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    course = Course(tmp_path_factory.mktemp("parallel"))
+    assignment = by_name(ASSIGNMENT)
+    build.build(course, [assignment.name], echo=lambda *a: None)
+    sample_class.generate(course, [assignment])
+    return course
+
+
+def _table(course):
+    rows = grade.read_export(grade.export(course))
+    return {(r["student"], r["assignment"]): (r["score"], r["status"], r["notes"]) for r in rows}
+
+
+@pytest.fixture(scope="module")
+def serial(course):
+    grade.grade_all(course, [ASSIGNMENT], jobs=1, echo=lambda *a: None)
+    return _table(course)
+
+
+def test_two_worker_processes_give_the_same_table(course, serial):
+    grade.grade_all(course, [ASSIGNMENT], jobs=2, echo=lambda *a: None)
+    assert _table(course) == serial
+
+
+def test_a_dask_cluster_gives_the_same_table(course, serial):
+    distributed = pytest.importorskip("distributed", reason="dask.distributed not installed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  host="127.0.0.1", dashboard_address=None) as cluster:
+        grade.grade_all(course, [ASSIGNMENT], scheduler=cluster.scheduler_address,
+                        echo=lambda *a: None)
+    assert _table(course) == serial
+
+
+def test_serial_table_is_the_expected_one(serial):
+    assert serial[("perfect", ASSIGNMENT)][1] == "graded"
+    assert serial[("stub", ASSIGNMENT)][0] == "0"
+    assert serial[("broken", ASSIGNMENT)][1].startswith("failed:")
