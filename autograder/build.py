@@ -113,6 +113,21 @@ def all_solution_lines(assignment: Assignment | None = None) -> set[str]:
     return modules.solution_lines(*guarded, *shipped)
 
 
+def all_hidden_test_lines() -> set[str]:
+    """Lines of hidden tests that appear nowhere else in the notebooks or the library."""
+    import nbformat
+
+    sources = [cell.source for nb_path in NOTEBOOKS.glob("*.ipynb")
+               for cell in nbformat.read(nb_path, as_version=4).cells]
+    outside: set[str] = set()
+    for text in sources + [p.read_text(encoding="utf-8") for p in LIB.rglob("*.py")]:
+        outside |= modules.visible_lines(text)
+    hidden: set[str] = set()
+    for source in sources:
+        hidden |= modules.hidden_test_lines(source, outside)
+    return hidden
+
+
 def build(course: Course | None = None, names: list[str] | None = None,
           echo=print) -> Course:
     """Assemble the source tree, write the config and release the assignments."""

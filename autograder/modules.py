@@ -84,9 +84,13 @@ def solution_lines(*texts: str) -> set[str]:
     return {s for s in inside - outside if len(s) >= MIN_EVIDENCE_CHARS}
 
 
-def hidden_test_lines(source: str) -> set[str]:
-    """Stripped, non-trivial lines inside ``### BEGIN HIDDEN TESTS`` regions."""
-    lines, in_region = set(), False
+def hidden_test_lines(source: str, outside: set[str] | None = None) -> set[str]:
+    """Stripped, non-trivial lines inside ``### BEGIN HIDDEN TESTS`` regions.
+
+    Lines that also occur in ``outside`` (or outside the regions of ``source``)
+    are ordinary code shared with visible cells, not evidence of a leak.
+    """
+    lines, seen_outside, in_region = set(), set(outside or ()), False
     for line in source.split("\n"):
         if BEGIN_HIDDEN in line:
             in_region = True
@@ -95,9 +99,25 @@ def hidden_test_lines(source: str) -> set[str]:
             in_region = False
             continue
         s = line.strip()
-        if in_region and s and not s.startswith("#") and len(s) > 3:
-            lines.add(s)
-    return lines
+        if not s or s.startswith("#"):
+            continue
+        (lines if in_region else seen_outside).add(s)
+    return {s for s in lines - seen_outside if len(s) >= MIN_EVIDENCE_CHARS}
+
+
+def visible_lines(source: str) -> set[str]:
+    """Stripped lines of ``source`` outside hidden-test and solution regions."""
+    kept, in_region = set(), False
+    for line in source.split("\n"):
+        if BEGIN_HIDDEN in line or BEGIN_SOLUTION in line:
+            in_region = True
+            continue
+        if END_HIDDEN in line or END_SOLUTION in line:
+            in_region = False
+            continue
+        if not in_region and line.strip():
+            kept.add(line.strip())
+    return kept
 
 
 def scan_for_leaks(root: Path, forbidden_lines: set[str] = frozenset()) -> list[str]:

@@ -70,7 +70,9 @@ def test_a_line_written_outside_a_region_elsewhere_is_not_a_solution_line():
 
 
 def test_hidden_test_lines_are_collected():
-    cell = "check(f)\n### BEGIN HIDDEN TESTS\nassert f(2) == 4\n### END HIDDEN TESTS\n"
+    cell = ("x = make_input(5)\ncheck(f)\n### BEGIN HIDDEN TESTS\nx = make_input(5)\n"
+            "assert f(2) == 4\n### END HIDDEN TESTS\n")
+    # the repeated visible line is not a hidden test line
     assert modules.hidden_test_lines(cell) == {"assert f(2) == 4"}
 
 
