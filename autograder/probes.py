@@ -41,6 +41,9 @@ class Probe:
     # "close": every output equals the reference's; "moments": outputs are random
     # samples, compared with the reference's samples by their moments.
     compare: str = "close"
+    # compare == "custom": check(reference_outputs, student_outputs) -> reason or None,
+    # each a dict of this task's outputs by key.
+    check: Callable | None = None
 
 
 PROBES: dict[str, Probe] = {}
@@ -267,6 +270,236 @@ def _layernorm_forward(lib, rng):
     return {"out": out}
 
 
+# ------------------------------------------------------------------ 04
+def _flat(prefix, value):
+    """Outputs may be dicts of arrays (penalty gradients): flatten them to keys."""
+    if isinstance(value, dict):
+        return {f"{prefix}.{k}": np.asarray(v) for k, v in sorted(value.items())}
+    return {prefix: np.asarray(value)}
+
+
+def _weights(rng):
+    return {"W1": rng.standard_normal((4, 3)), "W2": rng.standard_normal((3, 2)) * 0.5}
+
+
+DROP_RATE, DROP_N = 0.3, 40000
+
+
+def _dropout_keep_ok(ref, got, out_key):
+    x = ref["x"]
+    out = got[out_key].astype(np.float64)
+    kept = out != 0
+    if not np.allclose(out[kept], x[kept] / (1 - DROP_RATE), rtol=1e-5):
+        return "kept units are not scaled by 1 / (1 - rate)"
+    p_keep, n = 1 - DROP_RATE, x.size
+    if abs(kept.mean() - p_keep) > 6 * np.sqrt(p_keep * (1 - p_keep) / n):
+        return f"keeps {kept.mean():.3f} of the units, expected {p_keep:.3f} (rate is the DROP probability)"
+    return None
+
+
+def _check_dropout_forward(ref, got):
+    if got["test"].shape != ref["test"].shape or not np.array_equal(got["test"], ref["test"]):
+        return "test mode must return x unchanged"
+    return _dropout_keep_ok(ref, got, "train")
+
+
+def _check_dropout_backward(ref, got):
+    problem = _dropout_keep_ok(ref, got, "out")
+    if problem:
+        return f"forward: {problem}"
+    x, dout = ref["x"], ref["dout"]
+    if got["dx"].shape != x.shape or not np.allclose(got["dx"] * x, dout * got["out"],
+                                                     rtol=1e-5, atol=1e-9):
+        return "dx is not dout times the mask used in the forward pass"
+    return None
+
+
+@probe("dropout_forward", compare="custom", check=_check_dropout_forward)
+def _dropout_forward(lib, rng):
+    x = rng.standard_normal(DROP_N) + 3.0
+    out, _ = lib.regularization.dropout_forward(x, {"rate": DROP_RATE, "mode": "train",
+                                                    "seed": 11})
+    test, _ = lib.regularization.dropout_forward(x, {"rate": DROP_RATE, "mode": "test"})
+    return {"x": x, "train": out, "test": test}
+
+
+@probe("dropout_backward", compare="custom", check=_check_dropout_backward)
+def _dropout_backward(lib, rng):
+    x = rng.standard_normal(DROP_N) + 3.0
+    dout = rng.standard_normal(DROP_N)
+    out, cache = lib.regularization.dropout_forward(x, {"rate": DROP_RATE, "mode": "train",
+                                                        "seed": 5})
+    return {"x": x, "dout": dout, "out": out,
+            "dx": lib.regularization.dropout_backward(dout, cache)}
+
+
+def _penalty_probe(name, *args):
+    def run(lib, rng):
+        loss, grads = getattr(lib.regularization, name)(_weights(rng), *args)
+        return {"loss": np.float64(loss), **_flat("grad", grads)}
+    return run
+
+
+probe("l1_penalty")(_penalty_probe("l1_penalty", 0.3))
+probe("l2_penalty")(_penalty_probe("l2_penalty", 0.3))
+probe("elastic_net_penalty")(_penalty_probe("elastic_net_penalty", 0.3, 0.25))
+
+
+@probe("max_norm")
+def _max_norm(lib, rng):
+    w = rng.standard_normal((5, 6)) * np.array([0.1, 1, 3, 0.2, 5, 1.5])
+    return {"w": lib.regularization.max_norm(w, 2.0)}
+
+
+@probe("clip_by_value")
+def _clip_by_value(lib, rng):
+    return _flat("grads", lib.regularization.clip_by_value(
+        {k: v * 3 for k, v in _weights(rng).items()}, 0.7))
+
+
+@probe("clip_by_global_norm")
+def _clip_by_global_norm(lib, rng):
+    grads = {k: v * 4 for k, v in _weights(rng).items()}
+    clipped, norm = lib.regularization.clip_by_global_norm(grads, 1.5)
+    small, small_norm = lib.regularization.clip_by_global_norm(
+        {k: v * 1e-3 for k, v in grads.items()}, 1.5)
+    return {**_flat("clipped", clipped), "norm": np.float64(norm),
+            **_flat("small", small), "small_norm": np.float64(small_norm)}
+
+
+@probe("EarlyStopping")
+def _early_stopping(lib, rng):
+    metrics = [5.0, 4.0, 4.02, 3.5, 3.48, 3.6, 3.7, 2.0, 2.5, 2.6, 2.7, 2.8]
+    stopper = lib.regularization.EarlyStopping(patience=3, min_delta=0.05)
+    decisions, params = [], {"W": np.zeros(3)}
+    for i, m in enumerate(metrics):
+        params["W"][:] = i  # mutated in place: the stopper must keep a copy
+        decisions.append(bool(stopper.step(m, params)))
+    return {"decisions": np.array(decisions), "best_value": np.float64(stopper.best_value),
+            "best_step": np.int64(stopper.best_step), "best_W": stopper.best_params["W"]}
+
+
+probe("EarlyStopping_step")(PROBES["EarlyStopping"].run)
+
+
+# ------------------------------------------------------------------ 05
+def _rule_probe(name):
+    def run(lib, rng):
+        rule = getattr(lib.optim, name)
+        a = np.diag([1.0, 4.0, 10.0])
+        target = rng.standard_normal(3)
+        trajectories = {}
+        for dtype in (np.float64, np.float32):
+            w = (rng.standard_normal(3) * 2).astype(dtype)
+            config = {"learning_rate": 0.05}
+            steps = []
+            for _ in range(8):
+                w, config = rule(w, (a @ (w - target)).astype(dtype), config)
+                steps.append(np.array(w, copy=True))
+            trajectories["w64" if dtype is np.float64 else "w32"] = np.stack(steps)
+        return trajectories
+    return run
+
+
+for _name in ("sgd_momentum", "sgd_nesterov", "adagrad", "rmsprop", "adam", "nadam", "adamax"):
+    probe(_name, rtol=1e-5, atol=1e-7)(_rule_probe(_name))
+
+
+# ------------------------------------------------------------------ 06
+T_GRID = np.array([0, 1, 2, 5, 9, 10, 11, 30, 49, 50, 77, 99, 100, 150], dtype=np.float64)
+SCHEDULES = {
+    "piecewise_constant": lambda s: s.piecewise_constant([10, 50], [0.1, 0.01, 0.001]),
+    "step_decay": lambda s: s.step_decay(0.1, 0.5, 10),
+    "exponential": lambda s: s.exponential(0.1, 20),
+    "power": lambda s: s.power(0.1, 20, c=0.7),
+    "inverse_time": lambda s: s.inverse_time(0.1, 0.05),
+    "cosine": lambda s: s.cosine(0.1, 100, lr_min=0.001, warmup_steps=10),
+    "one_cycle": lambda s: s.one_cycle(0.5, 100, pct_start=0.3),
+}
+
+
+def _schedule_probe(name):
+    def run(lib, rng):
+        schedule = SCHEDULES[name](lib.schedules)
+        return {"lr": np.array([float(schedule(t)) for t in T_GRID])}
+    return run
+
+
+for _name in SCHEDULES:
+    probe(_name, rtol=1e-6, atol=1e-12)(_schedule_probe(_name))
+
+
+@probe("ReduceLROnPlateau")
+def _plateau(lib, rng):
+    plateau = lib.schedules.ReduceLROnPlateau(0.1, factor=0.5, patience=2, min_delta=0.01)
+    metrics = [1.0, 0.9, 0.895, 0.899, 0.7, 0.71, 0.72, 0.73, 0.74, 0.5, 0.6, 0.6, 0.6]
+    return {"lr": np.array([float(plateau.step(m)) for m in metrics])}
+
+
+probe("ReduceLROnPlateau_step")(PROBES["ReduceLROnPlateau"].run)
+
+
+@probe("lr_range_test", rtol=1e-6, atol=1e-12)
+def _lr_range_test(lib, rng):
+    state = {"w": np.array([3.0, -2.0])}
+    curvature = np.array([1.0, 20.0])
+
+    def train_step(lr):
+        grad = curvature * state["w"]
+        state["w"] = state["w"] - lr * grad
+        return float(0.5 * np.sum(curvature * state["w"] ** 2))
+
+    result = lib.schedules.lr_range_test(train_step, lr_min=1e-4, lr_max=1.0, num_steps=60)
+    return {"suggested": np.float64(result.suggested_lr), "lrs": np.asarray(result.lrs),
+            "losses": np.asarray(result.losses)}
+
+
+# ------------------------------------------------------------------ 07
+@probe("expected_initial_loss")
+def _expected_initial_loss(lib, rng):
+    return {"loss": np.array([float(lib.babysit.expected_initial_loss(c)) for c in (2, 10, 37)])}
+
+
+@probe("update_to_weight_ratio")
+def _update_ratio(lib, rng):
+    before = {"W1": rng.standard_normal((4, 3)), "W2": rng.standard_normal((3, 2)),
+              "b1": rng.standard_normal(3)}
+    after = {k: v + 1e-3 * rng.standard_normal(v.shape) for k, v in before.items()}
+    return _flat("ratio", lib.babysit.update_to_weight_ratio(before, after))
+
+
+def _check_log_uniform(ref, got):
+    low, high = 1e-5, 1e-1
+    v = got["samples"].astype(np.float64)
+    if v.shape != ref["samples"].shape:
+        return f"shape {v.shape}, expected {ref['samples'].shape}"
+    if np.any(v < low) or np.any(v > high):
+        return "samples outside [low, high]"
+    u = (np.log10(v) - np.log10(low)) / (np.log10(high) - np.log10(low))
+    # uniform on [0, 1]: mean 1/2 (sd 1/sqrt(12 n)), and a flat histogram
+    if abs(u.mean() - 0.5) > 6 / np.sqrt(12 * u.size):
+        return "the logarithm of the samples is not uniform (mean off)"
+    counts = np.histogram(u, bins=10, range=(0, 1))[0]
+    expected = u.size / 10
+    if np.max(np.abs(counts - expected)) > 6 * np.sqrt(expected):
+        return "the logarithm of the samples is not uniform"
+    return None
+
+
+@probe("log_uniform", compare="custom", check=_check_log_uniform)
+def _log_uniform(lib, rng):
+    return {"samples": np.asarray(lib.babysit.log_uniform(np.random.default_rng(4), 1e-5, 1e-1,
+                                                          size=20000))}
+
+
+@probe("at_border")
+def _at_border(lib, rng):
+    cases = [(1.5e-5, 1e-5, 1e-1, "log"), (3e-3, 1e-5, 1e-1, "log"), (0.09, 1e-5, 1e-1, "log"),
+             (0.05, 0.0, 1.0, "linear"), (0.5, 0.0, 1.0, "linear"), (0.97, 0.0, 1.0, "linear")]
+    return {"flags": np.array([bool(lib.babysit.at_border(v, lo, hi, sc))
+                               for v, lo, hi, sc in cases])}
+
+
 # ------------------------------------------------------------- running
 def run_probes(tasks: list[str], seed: int) -> tuple[dict, dict]:
     lib = Lib()
@@ -335,6 +568,16 @@ def judge(task: str, reference: dict, student: dict, student_errors: dict) -> st
     keys = [k for k in reference if k.startswith(f"{task}::")]
     if not keys:
         return None
+    if spec.compare == "custom":
+        prefix = len(task) + 2
+        ref = {k[prefix:]: v for k, v in reference.items() if k.startswith(f"{task}::")}
+        got = {k[prefix:]: v for k, v in student.items() if k.startswith(f"{task}::")}
+        missing = [k for k in ref if k not in got]
+        if missing:
+            return f"no output for {missing[0]}"
+        if any(v.dtype.kind not in "biuf" for v in got.values()):
+            return "outputs are not numbers"
+        return spec.check(ref, got)
     for key in keys:
         name = key.split("::", 1)[1]
         if key not in student:

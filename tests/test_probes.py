@@ -10,7 +10,7 @@ from autograder.paths import LIB, NOTEBOOKS
 from autograder.sandbox import Limits
 
 # Graded cells whose function has no probe yet: their notebook tests stand alone.
-NOT_PROBED_YET = {"04_regularization", "05_optimizers", "06_lr_schedules", "07_babysitting"}
+NOT_PROBED_YET: set[str] = set()
 
 
 def _graded_code_ids(nb_path):
@@ -95,15 +95,51 @@ def test_result_files_are_read_without_unpickling(tmp_path):
         probes.load(path)
 
 
-def test_verify_withholds_nothing_from_the_reference_and_catches_a_bug(tmp_path):
+def _patched_submission(tmp_path, module, old, new):
     import shutil
 
     submission = tmp_path / "submission"
     shutil.copytree(LIB, submission / "course_lib")
-    text = (submission / "course_lib" / "activations.py").read_text()
-    (submission / "course_lib" / "activations.py").write_text(
-        text.replace("dx = np.where(x > 0, dout, 0)", "dx = dout.copy()"))
+    path = submission / "course_lib" / f"{module}.py"
+    text = path.read_text()
+    assert text.count(old) == 1, old
+    path.write_text(text.replace(old, new))
+    return submission
+
+
+def test_verify_passes_the_reference_and_catches_relu_gradient_leaking(tmp_path):
+    submission = _patched_submission(tmp_path, "activations", "dx = np.where(x > 0, dout, 0)",
+                                     "dx = dout.copy()")
     verdicts = verify.verify(LIB.parent, submission, ["relu_backward", "relu_forward"], seed=3,
                              limits=Limits(sandbox=True))
     assert verdicts["relu_forward"] is None
     assert "dx" in verdicts["relu_backward"]
+
+
+def test_verify_catches_dropout_without_rescaling(tmp_path):
+    submission = _patched_submission(
+        tmp_path, "regularization", "mask = keep.astype(x.dtype) / x.dtype.type(1.0 - rate)",
+        "mask = keep.astype(x.dtype)")
+    verdicts = verify.verify(LIB.parent, submission, ["dropout_forward", "l2_penalty"], seed=3,
+                             limits=Limits(sandbox=True))
+    assert "scaled" in verdicts["dropout_forward"]
+    assert verdicts["l2_penalty"] is None
+
+
+def test_verify_catches_adam_without_bias_correction(tmp_path):
+    submission = _patched_submission(tmp_path, "optim", "    m_hat = m / (1 - beta1**t)\n"
+                                     "    v_hat = v / (1 - beta2**t)\n",
+                                     "    m_hat = m\n    v_hat = v\n")
+    verdicts = verify.verify(LIB.parent, submission, ["adam", "rmsprop"], seed=3,
+                             limits=Limits(sandbox=True))
+    assert "differ" in verdicts["adam"]
+    assert verdicts["rmsprop"] is None
+
+
+def test_dropout_keeping_the_drop_probability_is_caught(reference):
+    outputs, _ = reference
+    x = outputs["dropout_forward::x"]
+    rng = np.random.default_rng(0)
+    keep = rng.random(x.shape) < probes.DROP_RATE  # keeps with probability `rate`
+    wrong = _with(outputs, "dropout_forward::train", x * keep / (1 - probes.DROP_RATE))
+    assert "keeps" in probes.judge("dropout_forward", outputs, wrong, {})
