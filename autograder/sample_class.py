@@ -56,6 +56,30 @@ BUGS: dict[str, Bug] = {
         'bn_param["running_mean"] = (1 - momentum) * running_mean + momentum * mu',
         "momentum and 1 - momentum swapped in the running-mean update",
     ),
+    "04_regularization": Bug(
+        "regularization",
+        "mask = keep.astype(x.dtype) / x.dtype.type(1.0 - rate)",
+        "mask = keep.astype(x.dtype)",
+        "dropout without rescaling: E[out] is (1 - rate) x in training",
+    ),
+    "05_optimizers": Bug(
+        "optim",
+        "    m_hat = m / (1 - beta1**t)\n    v_hat = v / (1 - beta2**t)\n",
+        "    m_hat = m\n    v_hat = v\n",
+        "Adam without bias correction",
+    ),
+    "06_lr_schedules": Bug(
+        "schedules",
+        "lr = self.lr0 * 10.0 ** (-t / self.r)",
+        "lr = self.lr0 * np.exp(-t / self.r)",
+        "exponential decay in base e: it drops by e, not 10, every r steps",
+    ),
+    "07_babysitting": Bug(
+        "babysit",
+        "    if scale == \"log\":\n        value, low, high = np.log(value), np.log(low), np.log(high)\n",
+        "",
+        "border test of a log-scaled range measured on a linear scale",
+    ),
 }
 
 
