@@ -194,7 +194,7 @@ def check_cosine(fn):
     what = "cosine(1.0, total_steps=10, lr_min=0.2, warmup_steps=2)"
     p_from_zero = np.minimum(t / 10, 1.0)
     _expect_rates(got, [0.0, 0.5, 1.0, 0.2 + 0.4 * (1 + c45), 0.6, 0.2, 0.2], t, what, slips=[
-        (0.2 + 0.4 * (1 + np.cos(np.pi * np.minimum(np.maximum(t - 2, 0) / 10, 1))),
+        (np.where(t < 2, t / 2, 0.2 + 0.4 * (1 + np.cos(np.pi * np.clip((t - 2) / 10, 0, 1)))),
          "the cosine runs over total_steps - warmup_steps steps: p = (t - W) / (T - W)."),
         (np.where(t < 2, t / 2, 0.2 + 0.4 * (1 + np.cos(np.pi * p_from_zero))),
          "the cosine must start at t = warmup_steps: p = (t - W) / (T - W), not t / T."),
