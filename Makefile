@@ -23,7 +23,7 @@ venv: $(STAMP)
 
 ## Build the course, release every assignment, grade the sample class, print the grades.
 demo: venv
-	$(BIN)/python -m autograder demo
+	$(BIN)/python -m autograder demo --jobs $(JOBS)
 
 ## The whole test suite: notebooks stripped, unit tests, notebooks executed, round trip.
 test: venv

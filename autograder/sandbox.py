@@ -85,10 +85,12 @@ def kernel_argv(notebook_dir: Path, runtime_dir: Path, limits: Limits) -> list[s
         if os.path.exists(path):
             mounts += ["--ro-bind", path, path]
     notebook_dir, runtime_dir = str(notebook_dir), str(runtime_dir)
+    # The private /tmp comes first: later binds may live under /tmp (a virtualenv
+    # in a CI checkout, the grader's temporary course) and must stay visible.
     return [
         bwrap_path(), "--unshare-all", "--die-with-parent", "--new-session",
-        *mounts,
         "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",
+        *mounts,
         "--bind", runtime_dir, runtime_dir,
         "--bind", notebook_dir, notebook_dir,
         "--setenv", "HOME", "/tmp", "--setenv", "MPLCONFIGDIR", "/tmp",

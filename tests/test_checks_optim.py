@@ -13,6 +13,7 @@ from course_lib import checks, optim
 from course_lib.checks import CheckFailed
 
 RULES = ["sgd_momentum", "sgd_nesterov", "adagrad", "rmsprop", "adam", "nadam", "adamax"]
+TAGGED = [pytest.param(name, marks=pytest.mark.task(name), id=name) for name in RULES]
 
 
 def _fails_with(check, fn, *fragments):
@@ -58,13 +59,13 @@ def _adam_like(name, update, second="v"):
 
 
 # ------------------------------------------------------------------ general
-@pytest.mark.parametrize("name", RULES)
+@pytest.mark.parametrize("name", TAGGED)
 def test_check_passes_on_the_reference_and_prints_a_pass_line(name, capsys):
     getattr(checks, f"check_{name}")(getattr(optim, name))
     assert capsys.readouterr().out.strip() == f"✔ {name}: visible check passed."
 
 
-@pytest.mark.parametrize("name", RULES)
+@pytest.mark.parametrize("name", TAGGED)
 def test_check_turns_a_stub_into_not_implemented_yet(name):
     def stub(w, dw, config=None):
         raise NotImplementedError()
@@ -73,7 +74,7 @@ def test_check_turns_a_stub_into_not_implemented_yet(name):
                 "course_lib/optim.py")
 
 
-@pytest.mark.parametrize("name", RULES)
+@pytest.mark.parametrize("name", TAGGED)
 def test_check_names_an_update_made_in_place(name):
     reference = getattr(optim, name)
 
@@ -85,7 +86,7 @@ def test_check_names_an_update_made_in_place(name):
     _fails_with(getattr(checks, f"check_{name}"), in_place, "in place")
 
 
-@pytest.mark.parametrize("name", RULES)
+@pytest.mark.parametrize("name", TAGGED)
 def test_check_names_a_float32_upcast(name):
     reference = getattr(optim, name)
 

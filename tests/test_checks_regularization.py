@@ -34,13 +34,17 @@ def _fails_with(check, fn, *fragments):
 
 
 # ------------------------------------------------------------------ general
-@pytest.mark.parametrize("name", sorted(FUNCTIONS))
+def _tagged(names):
+    return [pytest.param(name, marks=pytest.mark.task(name), id=name) for name in sorted(names)]
+
+
+@pytest.mark.parametrize("name", _tagged(FUNCTIONS))
 def test_check_passes_on_the_reference_and_prints_a_pass_line(name, capsys):
     getattr(checks, f"check_{name}")(FUNCTIONS[name])
     assert capsys.readouterr().out.strip() == f"✔ {name}: visible check passed."
 
 
-@pytest.mark.parametrize("name", sorted(set(FUNCTIONS) - {"EarlyStopping"}))
+@pytest.mark.parametrize("name", _tagged(set(FUNCTIONS) - {"EarlyStopping"}))
 def test_check_turns_a_stub_into_not_implemented_yet(name):
     def stub(*args, **kwargs):
         raise NotImplementedError()
@@ -49,6 +53,7 @@ def test_check_turns_a_stub_into_not_implemented_yet(name):
                 "course_lib/regularization.py")
 
 
+@pytest.mark.task("EarlyStopping")
 def test_early_stopping_check_turns_a_stub_into_not_implemented_yet():
     class Stub(reg.EarlyStopping):
         def step(self, metric, params=None):
@@ -404,6 +409,7 @@ class _Stopper(reg.EarlyStopping):
         return self.wait >= self.patience
 
 
+@pytest.mark.task("EarlyStopping")
 def test_the_early_stopping_test_double_passes_the_check():
     checks.check_EarlyStopping(_Stopper)
 
