@@ -390,3 +390,10 @@ def test_range_test_calling_train_step_twice_per_rate_is_named():
         return _range_test()(lambda lr: (train_step(lr), train_step(lr))[1], **kwargs)
 
     _fails_with("lr_range_test", run, "once per learning rate")
+
+
+def test_a_result_of_the_wrong_shape_is_explained():
+    def column(self, t):
+        return np.full((t.size, 2), self.lr0)
+
+    _fails_with("exponential", _with_lr_at("exponential", column), "one rate per entry of t")

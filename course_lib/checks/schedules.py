@@ -44,6 +44,9 @@ def _rates(name: str, cls, t, *args, **kwargs):
         if "truth value of an array" in str(err):
             fail(f"{name}.lr_at receives t as an ARRAY of steps, so a Python `if`, `min` or "
                  "`max` on t fails: use np.where, np.minimum / np.maximum or np.clip instead.")
+        if "broadcast" in str(err) or "remapping" in str(err):
+            fail(f"{name}.lr_at must return one rate per entry of t, an array of t's shape "
+                 f"{t.shape}; it returned something of another shape.")
         raise
     return np.asarray(lr, dtype=np.float64)
 
