@@ -76,7 +76,7 @@ ENV_VARS = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OPENBLAS_NUM_THREADS",
 
 # --------------------------------------------------------------------------- set-up
 def parse_sizes(text):
-    """Layer widths from ``'784-512-256-10'``: ``(784, 512, 256, 10)`` (input, hidden..., classes)."""
+    """Layer widths ``(input, hidden..., classes)``: ``'784-512-10'`` -> ``(784, 512, 10)``."""
     dims = tuple(int(part) for part in str(text).split("-"))
     if len(dims) < 2 or min(dims) < 1:
         raise ValueError(f"sizes must look like 784-512-256-10, got {text!r}")
@@ -262,15 +262,19 @@ def check_equivalence(dims, dtype, batch=DEFAULT_BATCH, steps=2, seed=0):
 
 
 # --------------------------------------------------------------------------- timing
-def _time_calls(fn, calls):
-    start = time.perf_counter()
+#: Clocks a sample can be timed with: elapsed time, or CPU time of the calling thread.
+CLOCKS = {"wall": time.perf_counter, "cpu": time.thread_time}
+
+
+def _time_calls(fn, calls, clock=time.perf_counter):
+    start = clock()
     for _ in range(calls):
         fn()
-    return (time.perf_counter() - start) / calls
+    return (clock() - start) / calls
 
 
 def time_interleaved(functions, repeats, target_s=0.02, warmup_s=0.2, groups=None,
-                     pause_s=0.0):
+                     pause_s=0.0, clock="wall"):
     """Seconds per call of each function, sampled in interleaved rounds.
 
     Parameters
@@ -292,6 +296,11 @@ def time_interleaved(functions, repeats, target_s=0.02, warmup_s=0.2, groups=Non
         about 0.1 s); without the pause they would steal cores from the other
         library's first calls. List the functions grouped by library so that
         a round switches library once.
+    clock : {'wall', 'cpu'}
+        ``'wall'``: elapsed time. ``'cpu'``: CPU time of the calling thread,
+        which leaves out the time the thread waited for a core while other
+        jobs ran; it is the whole work only when everything runs on that
+        thread (one thread for both libraries).
 
     Returns
     -------
@@ -317,6 +326,7 @@ def time_interleaved(functions, repeats, target_s=0.02, warmup_s=0.2, groups=Non
     was_enabled = gc.isenabled()
     gc.disable()
     groups = groups or {}
+    timer = CLOCKS[clock]
     previous = None
     try:
         for r in range(repeats):
@@ -325,7 +335,7 @@ def time_interleaved(functions, repeats, target_s=0.02, warmup_s=0.2, groups=Non
                 if pause_s > 0 and previous is not None and group != previous:
                     time.sleep(pause_s)
                 previous = group
-                samples[name].append(_time_calls(functions[name], calls[name]))
+                samples[name].append(_time_calls(functions[name], calls[name], timer))
     finally:
         if was_enabled:
             gc.enable()
@@ -430,7 +440,7 @@ class _Threads:
 
 # --------------------------------------------------------------------------- the run
 def run_config(dims, dtype, threads, batch, repeats, target_s, warmup_s, use_torch, seed=0,
-               pause_s=None):
+               pause_s=None, clock="wall"):
     """Time one (sizes, dtype, threads) configuration; returns one result row (a dict).
 
     ``pause_s`` (default: 0.2 s with more than one thread, else 0) is the idle
@@ -439,6 +449,8 @@ def run_config(dims, dtype, threads, batch, repeats, target_s, warmup_s, use_tor
     """
     if pause_s is None:
         pause_s = DEFAULT_PAUSE_S if threads > 1 else 0.0
+    if clock == "cpu" and threads != 1:
+        raise ValueError("the cpu clock times the calling thread only: use it with one thread")
     dtype = np.dtype(dtype)
     X, y = make_batch(dims, batch, dtype, seed)
     with _Threads(threads, use_torch):
@@ -453,10 +465,10 @@ def run_config(dims, dtype, threads, batch, repeats, target_s, warmup_s, use_tor
                   "torch_gemm": "torch"}
         load_before = _loadavg()
         samples, calls = time_interleaved(functions, repeats, target_s, warmup_s, groups,
-                                          pause_s)
+                                          pause_s, clock)
         row = {"sizes": "-".join(map(str, dims)), "dtype": dtype.name, "threads": threads,
                "batch": batch, "repeats": repeats, "calls_per_sample": calls,
-               "pause_ms": 1e3 * pause_s,
+               "pause_ms": 1e3 * pause_s, "clock": clock,
                "numpy_blas_threads": None if blas is None else blas.get("num_threads"),
                "loadavg_before": load_before, "loadavg_after": _loadavg(),
                "gemm_gflop": gemm_flops(dims, batch) / 1e9,
@@ -484,7 +496,7 @@ def check_all(sizes=DEFAULT_SIZES, dtypes=DEFAULT_DTYPES, batch=DEFAULT_BATCH, s
 
 def run(sizes=DEFAULT_SIZES, dtypes=DEFAULT_DTYPES, threads=DEFAULT_THREADS,
         batch=DEFAULT_BATCH, repeats=30, target_s=0.02, warmup_s=0.2, use_torch=None,
-        seed=0, progress=None, pause_s=None):
+        seed=0, progress=None, pause_s=None, clock="wall"):
     """Time every (sizes, dtype, threads) configuration; a list of result rows (dicts)."""
     if use_torch is None:
         use_torch = _have_torch()
@@ -494,7 +506,7 @@ def run(sizes=DEFAULT_SIZES, dtypes=DEFAULT_DTYPES, threads=DEFAULT_THREADS,
         for dtype in dtypes:
             for n in threads:
                 row = run_config(dims, dtype, n, batch, repeats, target_s, warmup_s,
-                                 use_torch, seed, pause_s)
+                                 use_torch, seed, pause_s, clock)
                 results.append(row)
                 if progress is not None:
                     progress(row)
@@ -613,12 +625,18 @@ def main(argv=None):
                              "one library's spinning worker threads have gone to sleep "
                              f"(default {1e3 * DEFAULT_PAUSE_S:g} ms with more than one "
                              "thread, 0 with one)")
-    parser.add_argument("--no-torch", action="store_true", help="time course_lib and the floor only")
+    parser.add_argument("--clock", choices=sorted(CLOCKS), default="wall",
+                        help="wall: elapsed time (default); cpu: CPU time of the main thread, "
+                             "less sensitive to other jobs on the machine (only with --threads 1)")
+    parser.add_argument("--no-torch", action="store_true",
+                        help="time course_lib and the floor only")
     parser.add_argument("--no-check", action="store_true",
                         help="skip the check that both steps compute the same thing")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", metavar="PATH", help="also write every result and sample here")
     args = parser.parse_args(argv)
+    if args.clock == "cpu" and args.threads != [1]:
+        parser.error("--clock cpu times the main thread only: use it with --threads 1")
 
     repeats = args.repeats or (5 if args.quick else 30)
     target_s = (args.target_ms if args.target_ms is not None else 5 if args.quick else 20) / 1e3
@@ -633,7 +651,8 @@ def main(argv=None):
     if use_torch and not args.no_check:
         equivalence = check_all(args.sizes, args.dtypes, args.batch, args.seed)
         print(describe_equivalence(equivalence))
-    print(f"batch {args.batch}, {repeats} interleaved rounds, ~{1e3 * target_s:g} ms per sample; "
+    print(f"batch {args.batch}, {repeats} interleaved rounds, ~{1e3 * target_s:g} ms per sample, "
+          f"{'CPU time of the main thread' if args.clock == 'cpu' else 'wall-clock time'}; "
           "times per step; ratios: median of per-round ratios (ratio of minima), "
           "ok = within the goal")
     print(f"goals: course_lib/torch <= {GOAL_VS_TORCH}, course_lib/GEMM floor <= {GOAL_VS_FLOOR}")
@@ -642,7 +661,8 @@ def main(argv=None):
     results = run(args.sizes, args.dtypes, args.threads, args.batch, repeats, target_s,
                   warmup_s, use_torch, args.seed,
                   progress=lambda row: print(format_row(row), flush=True),
-                  pause_s=None if args.pause_ms is None else args.pause_ms / 1e3)
+                  pause_s=None if args.pause_ms is None else args.pause_ms / 1e3,
+                  clock=args.clock)
     load_end = _loadavg()
     print(f"load average at end (1, 5, 15 min): {load_end}")
     result = {"command": "python -m benchmarks.step " + " ".join(
