@@ -15,6 +15,8 @@ pytestmark = pytest.mark.slow
 LIMITS = Limits(cell_timeout=20, wall_seconds=240, cpu_seconds=240, memory_bytes=3 * 1024**3)
 SHORT = Limits(cell_timeout=10, wall_seconds=45, cpu_seconds=45, memory_bytes=3 * 1024**3)
 SHORT_STUDENTS = ["h_ignores_interrupt"]
+# What only the sandbox prevents: reading the source copy or classmates, writing the gradebook.
+SANDBOX_ONLY = {"h_snoop_source", "h_snoop_classmates", "h_write_gradebook"}
 
 
 @pytest.fixture(scope="module")
@@ -40,6 +42,8 @@ def _case_ids():
 
 @pytest.mark.parametrize("student", _case_ids())
 def test_hostile_submission_gets_an_honest_result(graded, student):
+    if student in SANDBOX_ONLY and not sandbox_available():
+        pytest.skip("without bubblewrap student code can read and write the course (README)")
     course, cases, rows = graded
     case = next(c for c in cases if c.student == student)
     row = rows[student]
