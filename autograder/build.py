@@ -18,7 +18,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from . import modules
+from . import experiments, modules
 from .hooks import clear_release
 from .manifest import ASSIGNMENTS, Assignment, owner_of
 from .nbgrader_config import write_shim
@@ -52,6 +52,10 @@ def assemble_source(course: Course, assignment: Assignment) -> Path:
     notebook = NOTEBOOKS / assignment.notebook
     if not notebook.exists():
         raise BuildError(f"missing instructor notebook {notebook}")
+    misplaced = experiments.misplaced_tags(notebook)
+    if misplaced:
+        raise BuildError(f"{notebook}: graded cells must run when grading, but these are "
+                         f"tagged '{experiments.EXPERIMENT_TAG}': {', '.join(misplaced)}")
     dest = course.source / assignment.name
     if dest.exists():
         shutil.rmtree(dest)

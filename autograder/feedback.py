@@ -23,6 +23,7 @@ from traitlets import Dict
 
 from nbgrader.preprocessors import NbGraderPreprocessor
 
+from .experiments import SKIP_TAG
 from .modules import BEGIN_HIDDEN, hidden_test_lines
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -60,6 +61,10 @@ def hint_for(ename: str, evalue: str) -> str:
     return HIDDEN_HINT + (f" What failed: {evalue}" if evalue else "")
 
 
+NOT_RUN = ("Not run by the grader: this experiment earns no points. Its output is the one "
+           "you saw when you ran the notebook yourself.\n")
+
+
 class StudentFeedback(NbGraderPreprocessor):
     """Hide hidden tests in feedback and add a verdict per test cell."""
 
@@ -77,6 +82,9 @@ class StudentFeedback(NbGraderPreprocessor):
 
     def preprocess_cell(self, cell, resources, index):
         meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type == "code" and SKIP_TAG in cell.metadata.get("tags", []):
+            cell.outputs = [new_output("stream", name="stdout", text=NOT_RUN)]
+            return cell, resources
         if cell.cell_type != "code" or not meta.get("grade") or meta.get("solution"):
             return cell, resources
         hidden = hidden_test_lines(cell.source)

@@ -128,6 +128,17 @@ def edited_test_cells(dest, course):
     _edit_cells(dest, edit)
 
 
+def skip_tags(dest, course):
+    """Tag every test cell so that an executor honouring tags would not run it."""
+    from .experiments import SKIP_TAG
+
+    def edit(cell):
+        if _is_test_cell(cell):
+            cell.setdefault("metadata", {})["tags"] = ["skip-execution", SKIP_TAG, "experiment"]
+        return cell
+    _edit_cells(dest, edit)
+
+
 MONKEYPATCH = """\
 import builtins as _b
 import numpy as _np
@@ -194,8 +205,8 @@ def write_gradebook(dest, course):
 CASES = [
     Case("h_infinite_loop", "perfect", infinite_loop, max_score_of="perfect",
          what="an infinite loop in svm_loss"),
-    Case("h_ignores_interrupt", "perfect", ignores_interrupt, expect_failed="kernel died",
-         what="a loop that swallows KeyboardInterrupt"),
+    Case("h_ignores_interrupt", "perfect", ignores_interrupt, max_score_of="perfect",
+         may_fail=True, what="a loop that swallows KeyboardInterrupt"),
     Case("h_sys_exit", "perfect", sys_exit, max_score_of="perfect",
          what="sys.exit() when losses.py is imported"),
     Case("h_os_exit", "perfect", os_exit, expect_failed="kernel",
@@ -218,6 +229,8 @@ CASES = [
          what="stub code, every test cell deleted"),
     Case("h_edited_tests", "stub", edited_test_cells, max_score_of="stub",
          what="stub code, every test cell replaced by pass"),
+    Case("h_skip_tags", "buggy", skip_tags, max_score_of="buggy",
+         what="buggy code, every test cell tagged skip-execution and the grader's skip tags"),
     Case("h_monkeypatch", "buggy", monkeypatch, max_score_of="buggy",
          what="buggy code that replaces np.allclose, np.testing and the checking helpers"),
     Case("h_builtins", "buggy", replace_builtins, max_score_of="buggy", may_fail=True,

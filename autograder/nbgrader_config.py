@@ -28,9 +28,11 @@ configure(get_config(), {root!r})
 def configure(c, course_root: str | Path) -> None:
     root = Path(course_root).resolve()
     from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
-    from nbgrader.preprocessors import GetGrades
+    from nbgrader.converters import Autograde
+    from nbgrader.preprocessors import Execute, GetGrades
 
     from .feedback import StudentFeedback  # imported late: the shim sets sys.path first
+    from .experiments import SKIP_TAG, SkipExperiments
     from .hooks import ReleaseHook
 
     c.CourseDirectory.root = str(root)
@@ -47,6 +49,14 @@ def configure(c, course_root: str | Path) -> None:
     # of the notebook still runs (an endless loop costs that cell, not the rest).
     c.Execute.interrupt_on_timeout = True
     c.Execute.raise_on_iopub_timeout = False
+    # Experiments earn no points and are most of a notebook's running time: the
+    # cells the source notebook tags `experiment` are not run while grading
+    # (see autograder/experiments.py). nbgrader's own steps, one added before Execute.
+    steps = list(Autograde.class_traits()["autograde_preprocessors"].make_dynamic_default())
+    steps.insert(steps.index(Execute), SkipExperiments)
+    c.Autograde.autograde_preprocessors = steps
+    c.SkipExperiments.course_root = str(root)
+    c.Execute.skip_cells_with_tag = SKIP_TAG
     c.IgnorePattern.enabled = True
     c.IgnorePattern.pattern = WARNING_PATTERN
     c.OverwriteCells.add_missing_cells = True

@@ -501,32 +501,42 @@ def _at_border(lib, rng):
 
 
 # ------------------------------------------------------------- running
-def run_probes(tasks: list[str], seed: int) -> tuple[dict, dict]:
+def run_probes(tasks: list[str], seed: int, done=None) -> tuple[dict, dict]:
+    """Run ``tasks`` in order; ``done(task, outputs, errors)`` after each one."""
     lib = Lib()
     outputs, errors = {}, {}
     for task in tasks:
+        mine, error = {}, {}
         try:
             result = PROBES[task].run(lib, np.random.default_rng([seed, len(task)]))
             for key, value in result.items():
-                outputs[f"{task}::{key}"] = np.asarray(value)
+                mine[f"{task}::{key}"] = np.asarray(value)
         except BaseException as exc:  # noqa: BLE001 - student code may raise anything
-            errors[task] = f"{type(exc).__name__}: {str(exc)[:200]}"
+            error[task] = f"{type(exc).__name__}: {str(exc)[:200]}"
+        outputs.update(mine)
+        errors.update(error)
+        if done is not None:
+            done(task, mine, error)
     return outputs, errors
 
 
+def save(path, outputs: dict, errors: dict) -> None:
+    np.savez(path, __errors__=np.array(json.dumps(errors)), **outputs)
+
+
 def main(argv=None) -> int:
-    """``python probes.py LIB_PARENT OUT.npz SEED TASK...``"""
+    """``python probes.py LIB_PARENT OUT_DIR SEED TASK...``: one ``TASK.npz`` per task,
+    written as soon as it finishes, so a run that hangs or dies keeps what it did."""
     argv = sys.argv[1:] if argv is None else argv
-    lib_parent, out_path, seed, *tasks = argv
+    lib_parent, out_dir, seed, *tasks = argv
     sys.path.insert(0, lib_parent)
-    outputs, errors = run_probes([t for t in tasks if t in PROBES], int(seed))
-    outputs["__errors__"] = np.array(json.dumps(errors))
-    np.savez(out_path, **outputs)
+    run_probes([t for t in tasks if t in PROBES], int(seed),
+               done=lambda task, outputs, errors: save(f"{out_dir}/{task}.npz", outputs, errors))
     return 0
 
 
 def load(path) -> tuple[dict, dict]:
-    """Read a probe file written by :func:`main` without unpickling anything."""
+    """Read a probe file written by :func:`save` without unpickling anything."""
     with np.load(path, allow_pickle=False) as data:
         arrays = {k: data[k] for k in data.files}
     errors = json.loads(str(arrays.pop("__errors__")))

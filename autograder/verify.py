@@ -7,17 +7,23 @@ result files (numbers, no pickles) and decides.
 """
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 import zlib
 from pathlib import Path
 
 from . import probes
 from .sandbox import Limits, kernel_argv
 
-PROBE_TIMEOUT = 120
+PROBE_TIMEOUT = 120        # one probe process, all its tasks
+# A probe takes well under a second; this much time without a new result means
+# the function under test hangs (imports and the first task count towards it).
+PROBE_STALL_SECONDS = 30
 
 
 def seed_for(student: str, assignment: str) -> int:
@@ -38,26 +44,80 @@ def _command(lib_parent: Path, work: Path, out: Path, seed: int, tasks: list[str
     return argv[:tail] + [sys.executable, *args]
 
 
+def _run_until_stalled(cmd: list[str], cwd: Path, out: Path, expected: int,
+                       stall_seconds: float, total_seconds: float) -> tuple[str, str]:
+    """Run one probe process; kill it when it stops producing results.
+
+    Returns how it ended and the tail of its output."""
+    with tempfile.TemporaryFile("w+") as log:
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=log, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+        start = last = time.monotonic()
+        seen = 0
+        ended = None
+        while ended is None:
+            try:
+                code = proc.wait(timeout=0.1)
+                ended = f"exit {code}"
+                break
+            except subprocess.TimeoutExpired:
+                pass
+            now = time.monotonic()
+            count = sum(1 for _ in out.glob("*.npz"))
+            if count != seen:
+                seen, last = count, now
+            if count >= expected:
+                continue  # writing is done; let it exit
+            if now - last > stall_seconds or now - start > total_seconds:
+                try:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                proc.wait()
+                ended = f"no result within {stall_seconds:g} s"
+        log.seek(0)
+        return ended, log.read()[-2000:]
+
+
 def run_side(lib_parent: Path, tasks: list[str], seed: int,
              limits: Limits | None) -> tuple[dict, dict, str]:
+    """Outputs and errors of every task, run in order.
+
+    A function that hangs, exhausts a limit or kills its process is charged to
+    that task alone: the tasks after it run again in a fresh process.
+    """
     work = Path(tempfile.mkdtemp(prefix="probe-"))
+    arrays, errors, logs = {}, {}, []
     try:
         shutil.copy2(probes.__file__, work / "probes.py")
-        out = work / "out.npz"
-        cmd = _command(Path(lib_parent), work, out, seed, tasks, limits)
-        try:
-            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=PROBE_TIMEOUT,
-                                  cwd=lib_parent)
-        except subprocess.TimeoutExpired:
-            return {}, {t: "timed out" for t in tasks}, "probe run timed out"
-        if not out.exists():
-            reason = f"probe run ended without results (exit {proc.returncode})"
-            return {}, {t: reason for t in tasks}, proc.stdout[-2000:] + proc.stderr[-2000:]
-        try:
-            arrays, errors = probes.load(out)
-        except Exception as exc:  # a tampered file is a failed probe, not a crash
-            return {}, {t: f"unreadable results ({type(exc).__name__})" for t in tasks}, ""
-        return arrays, errors, proc.stderr[-2000:]
+        remaining = list(tasks)
+        for attempt in range(len(tasks)):
+            if not remaining:
+                break
+            out = work / f"out{attempt}"
+            out.mkdir()
+            cmd = _command(Path(lib_parent), work, out, seed, remaining, limits)
+            ended, log = _run_until_stalled(cmd, Path(lib_parent), out, len(remaining),
+                                            PROBE_STALL_SECONDS, PROBE_TIMEOUT)
+            logs.append(log)
+            finished = 0
+            for task in remaining:   # results are written in order: keep the prefix
+                path = out / f"{task}.npz"
+                if not path.is_file():
+                    break
+                try:
+                    got, err = probes.load(path)
+                except Exception as exc:  # a tampered file is a failed probe, not a crash
+                    got, err = {}, {task: f"unreadable results ({type(exc).__name__})"}
+                arrays.update({k: v for k, v in got.items() if k.startswith(f"{task}::")})
+                if task in err:
+                    errors[task] = err[task]
+                finished += 1
+            remaining = remaining[finished:]
+            if remaining:
+                culprit = remaining.pop(0)
+                errors[culprit] = f"probe run ended without results ({ended})"
+        return arrays, errors, "\n".join(logs)[-4000:]
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -71,8 +71,17 @@ def test_broken_functions_earn_nothing(graded):
     _, _, rows = graded
     full = float(rows["perfect"]["auto_score"])
     for student in ("h_infinite_loop", "h_memory_hog", "h_deleted_module", "h_syntax_error",
-                    "h_renamed_function", "h_sys_exit", "h_renamed_module"):
+                    "h_renamed_function", "h_sys_exit", "h_renamed_module",
+                    "h_ignores_interrupt"):
         assert float(rows[student]["auto_score"]) < full, rows[student]
+
+
+def test_tags_on_test_cells_do_not_stop_them_running(graded):
+    # Same score and no withdrawn points: the notebook's own tests ran and failed.
+    _, _, rows = graded
+    row, buggy = rows["h_skip_tags"], rows["buggy"]
+    assert row["auto_score"] == buggy["auto_score"], row
+    assert "withdrawn" not in row["notes"] and "withdrawn" not in buggy["notes"], (row, buggy)
 
 
 def test_monkeypatching_wins_no_points(graded):

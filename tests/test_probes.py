@@ -143,3 +143,20 @@ def test_dropout_keeping_the_drop_probability_is_caught(reference):
     keep = rng.random(x.shape) < probes.DROP_RATE  # keeps with probability `rate`
     wrong = _with(outputs, "dropout_forward::train", x * keep / (1 - probes.DROP_RATE))
     assert "keeps" in probes.judge("dropout_forward", outputs, wrong, {})
+
+
+@pytest.mark.parametrize("kill", ["hang", "exit"])
+def test_a_function_that_hangs_or_kills_its_process_costs_only_its_own_check(
+        tmp_path, monkeypatch, kill):
+    """The functions checked after it are still checked (in a fresh process)."""
+    body = ("    while True:\n        try:\n            while True:\n                pass\n"
+            "        except KeyboardInterrupt:\n            pass\n" if kill == "hang"
+            else "    import os\n    os._exit(3)\n")
+    submission = _patched_submission(tmp_path, "activations", "def relu_backward(dout, cache):\n",
+                                     "def relu_backward(dout, cache):\n" + body)
+    monkeypatch.setattr(verify, "PROBE_STALL_SECONDS", 3)
+    tasks = ["sigmoid_forward", "relu_backward", "relu_forward", "tanh_forward"]
+    verdicts = verify.verify(LIB.parent, submission, tasks, seed=3, limits=Limits(sandbox=True))
+    assert "without results" in verdicts["relu_backward"], verdicts
+    assert {t: verdicts[t] for t in tasks if t != "relu_backward"} == {
+        "sigmoid_forward": None, "relu_forward": None, "tanh_forward": None}

@@ -173,3 +173,23 @@ def test_report_shows_failures_per_test_distributions_and_ungradable_submissions
         assert int(t["students"]) == 3
         assert int(t["failed"]) >= 1
         assert t["most_common_hint"]
+
+
+def test_experiments_are_not_run_by_the_grader_and_say_so(course, released):
+    """Perfect marks above prove no test needed an experiment; here: only they were skipped."""
+    import nbformat
+
+    from autograder.experiments import SKIP_TAG, experiment_sources
+    from autograder.feedback import NOT_RUN
+
+    for name in released:
+        experiments = experiment_sources(NOTEBOOKS / f"{name}.ipynb")
+        nb = nbformat.read(course.autograded / "perfect" / name / f"{name}.ipynb", as_version=4)
+        code = [c for c in nb.cells if c.cell_type == "code"]
+        skipped = [c for c in code if SKIP_TAG in c.metadata.get("tags", [])]
+        ran = [c for c in code if SKIP_TAG not in c.metadata.get("tags", [])]
+        assert {c.source.strip() for c in skipped} == experiments, name
+        assert all(c.execution_count is None and not c.outputs for c in skipped), name
+        assert all(c.execution_count is not None for c in ran), name
+        feedback = _feedback_text(course.feedback / "perfect" / name / f"{name}.html")
+        assert feedback.count(NOT_RUN.strip()) == len(skipped), name
