@@ -17,7 +17,7 @@ import nbformat
 
 from .manifest import ASSIGNMENTS, Assignment, by_name
 from .paths import Course
-from .worker import Job, Result, make_job, merge, run_job
+from .worker import Job, Result, make_job, merge, run_job, template_gradebook
 
 GRADE_COLUMNS = ["student", "assignment", "score", "max_score", "status",
                  "auto_score", "auto_max_score", "manual_pending", "notes"]
@@ -118,7 +118,9 @@ def _execute(jobs: list[Job], workers: int, scheduler: str | None):
         from distributed import Client, as_completed
 
         with Client(scheduler) as client:
-            futures = client.map(run_job, jobs, pure=False)
+            # Jobs are bytes (submission, source, gradebook template): send them to
+            # the cluster as data rather than inside the task graph.
+            futures = client.map(run_job, client.scatter(jobs), pure=False)
             for future in as_completed(futures):
                 yield future.result()
     elif workers <= 1:
@@ -146,6 +148,7 @@ def grade_all(course: Course, names: list[str] | None = None, jobs: int = 1,
     todo = [(s, a) for s, a in submissions(course, names) if not students or s in students]
     outcomes: list[Outcome] = []
     runnable: list[Job] = []
+    template = None
     for student, assignment in todo:
         problem = precheck(course, assignment, student)
         if problem:
@@ -153,7 +156,9 @@ def grade_all(course: Course, names: list[str] | None = None, jobs: int = 1,
             merge(course, result)
             outcomes.append(Outcome(student, assignment.name, f"failed: {problem}"))
         else:
-            runnable.append(make_job(course, assignment, student, limits))
+            if template is None:
+                template = template_gradebook(course)
+            runnable.append(make_job(course, assignment, student, limits, gradebook=template))
     bar = None
     if progress:
         from tqdm.auto import tqdm

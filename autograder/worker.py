@@ -72,7 +72,35 @@ def unpack(data: bytes, dest: Path) -> Path:
     return dest
 
 
-def make_job(course: Course, assignment, student: str, limits: Limits | None = None) -> Job:
+def template_gradebook(course: Course) -> bytes:
+    """The course's gradebook without its students: assignments, notebooks and cells.
+
+    That is all a worker needs, and its size does not grow with the class: a job
+    carries this rather than every classmate's grades (which would make
+    shipping the jobs of a large class quadratic in its size).
+    """
+    import sqlite3
+
+    from nbgrader.api import Gradebook
+
+    with tempfile.TemporaryDirectory(prefix="gradebook-") as tmp:
+        path = Path(tmp) / "gradebook.db"
+        shutil.copy2(course.gradebook, path)
+        with Gradebook(f"sqlite:///{path}") as gb:
+            for student in list(gb.students):
+                gb.remove_student(student.id)
+        con = sqlite3.connect(path)
+        try:
+            con.execute("VACUUM")
+        finally:
+            con.close()
+        return path.read_bytes()
+
+
+def make_job(course: Course, assignment, student: str, limits: Limits | None = None,
+             gradebook: bytes | None = None) -> Job:
+    """One submission as bytes; pass ``gradebook`` (:func:`template_gradebook`) when
+    making many jobs, to compute it once."""
     return Job(
         limits=limits or Limits.from_env(),
         assignment=assignment.name,
@@ -80,7 +108,7 @@ def make_job(course: Course, assignment, student: str, limits: Limits | None = N
         notebook=assignment.notebook,
         source=pack(course.source / assignment.name),
         submission=pack(course.submitted / student / assignment.name),
-        gradebook=course.gradebook.read_bytes(),
+        gradebook=template_gradebook(course) if gradebook is None else gradebook,
     )
 
 

@@ -65,7 +65,7 @@ def main(argv=None) -> int:
     n = args.students * len(assignments)
     print(f"class: {args.students} students x {len(assignments)} assignments = {n} submissions;"
           f" load average {os.getloadavg()[0]:.2f}")
-    results, tables = {}, {}
+    results, tables, busy = {}, {}, {}
     names = [a.name for a in assignments]
 
     def run(label, fn):
@@ -75,11 +75,15 @@ def main(argv=None) -> int:
         start = time.perf_counter()
         fn()
         results[label] = time.perf_counter() - start
-        print(f"  {label:<28} {results[label]:8.1f} s  {results[label] / n:6.2f} s/submission")
+        line = f"  {label:<10} {results[label]:8.1f} s wall  {results[label] / n:6.2f} s/submission"
+        if label in busy:
+            line += f"  (workers busy {busy[label] / n:5.2f} s per submission)"
+        print(line + f"  load {os.getloadavg()[0]:.2f}", flush=True)
 
     def jobs(k):
         def go():
-            grade.grade_all(course, names, jobs=k, echo=lambda *a: None)
+            outcomes = grade.grade_all(course, names, jobs=k, echo=lambda *a: None)
+            busy[f"jobs{k}"] = sum(o.seconds or 0 for o in outcomes)
             tables[f"jobs{k}"] = table(course)
         return go
 
@@ -88,8 +92,9 @@ def main(argv=None) -> int:
 
         with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
                           dashboard_address=None) as cluster:
-            grade.grade_all(course, names, scheduler=cluster.scheduler_address,
-                            echo=lambda *a: None)
+            outcomes = grade.grade_all(course, names, scheduler=cluster.scheduler_address,
+                                       echo=lambda *a: None)
+        busy["dask"] = sum(o.seconds or 0 for o in outcomes)
         tables["dask"] = table(course)
 
     def nbgrader_own():

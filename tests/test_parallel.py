@@ -50,3 +50,29 @@ def test_serial_table_is_the_expected_one(serial):
     assert serial[("perfect", ASSIGNMENT)][1] == "graded"
     assert serial[("stub", ASSIGNMENT)][0] == "0"
     assert serial[("broken", ASSIGNMENT)][1].startswith("failed:")
+
+
+def test_jobs_carry_a_gradebook_without_students(course, serial):
+    """What a job ships does not grow with the class."""
+    import sqlite3
+    import tempfile
+    from pathlib import Path
+
+    from nbgrader.api import Gradebook
+
+    from autograder.worker import template_gradebook
+
+    with Gradebook(course.db_url) as gb:
+        assert len(gb.students) >= 3   # the graded sample class is in the course's gradebook
+    template = template_gradebook(course)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "gradebook.db"
+        path.write_bytes(template)
+        with Gradebook(f"sqlite:///{path}") as gb:
+            assert gb.students == []
+            assignment = gb.find_assignment(ASSIGNMENT)
+            assert assignment.num_submissions == 0
+            assert assignment.max_score > 0
+        con = sqlite3.connect(path)
+        assert con.execute("SELECT COUNT(*) FROM grade").fetchone()[0] == 0
+        con.close()
