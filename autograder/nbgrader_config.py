@@ -6,6 +6,7 @@ inside ``course/`` behave exactly like ``python -m autograder``.
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from .manifest import ASSIGNMENTS
@@ -23,6 +24,10 @@ sys.path.insert(0, {repo!r})
 from autograder.nbgrader_config import configure
 configure(get_config(), {root!r})
 '''
+
+
+def run_experiments() -> bool:
+    return os.environ.get("COURSE_GRADE_RUN_EXPERIMENTS", "").lower() in ("1", "true", "yes")
 
 
 def configure(c, course_root: str | Path) -> None:
@@ -52,8 +57,10 @@ def configure(c, course_root: str | Path) -> None:
     # Experiments earn no points and are most of a notebook's running time: the
     # cells the source notebook tags `experiment` are not run while grading
     # (see autograder/experiments.py). nbgrader's own steps, one added before Execute.
+    # COURSE_GRADE_RUN_EXPERIMENTS=1 runs them (slower; the feedback then has their output).
     steps = list(Autograde.class_traits()["autograde_preprocessors"].make_dynamic_default())
-    steps.insert(steps.index(Execute), SkipExperiments)
+    if not run_experiments():
+        steps.insert(steps.index(Execute), SkipExperiments)
     c.Autograde.autograde_preprocessors = steps
     c.SkipExperiments.course_root = str(root)
     c.Execute.skip_cells_with_tag = SKIP_TAG

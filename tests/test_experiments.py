@@ -90,3 +90,17 @@ def test_every_experiment_after_the_first_test_is_tagged(assignment):
                 and EXPERIMENT_TAG not in c["metadata"].get("tags", [])]
     assert untagged == [], f"{assignment.notebook}: untagged experiment cells {untagged}"
     assert experiment_sources(NOTEBOOKS / assignment.notebook)
+
+
+def test_an_instructor_can_ask_for_experiments_to_run(tmp_path, monkeypatch):
+    from traitlets.config import Config
+
+    from autograder.experiments import SkipExperiments
+    from autograder.nbgrader_config import configure
+
+    monkeypatch.setenv("COURSE_GRADE_RUN_EXPERIMENTS", "1")
+    config = Config()
+    configure(config, tmp_path)
+    assert SkipExperiments not in config.Autograde.autograde_preprocessors
+    # Still only the grader's tag is honoured: a student's skip-execution tag is not.
+    assert config.Execute.skip_cells_with_tag == SKIP_TAG
