@@ -27,8 +27,19 @@ def cmd_build(args) -> int:
 
 def cmd_sample(args) -> int:
     course = _course(args)
-    made = sample_class.generate(course, build_mod.released_assignments(course))
+    released = build_mod.released_assignments(course)
+    made = sample_class.generate(course, released)
     print(f"Wrote {len(made)} sample submissions under {course.submitted}")
+    if args.hostile:
+        from . import hostile
+
+        if hostile.ASSIGNMENT not in [a.name for a in released]:
+            print(f"--hostile needs {hostile.ASSIGNMENT} released", file=sys.stderr)
+            return 2
+        cases = hostile.generate(course)
+        print(f"Wrote {len(cases)} hostile submissions of {hostile.ASSIGNMENT}:")
+        for case in cases:
+            print(f"  {case.student:<22} {case.what}")
     return 0
 
 
@@ -118,6 +129,10 @@ def main(argv=None) -> int:
     ]:
         p = sub.add_parser(name, help=help_)
         p.add_argument("assignment", nargs="*", help="assignment names (default: all)")
+        if name == "sample":
+            p.add_argument("--hostile", action="store_true",
+                           help="also write one hostile or broken submission per case of "
+                           "autograder/hostile.py (assignment 00)")
         if name in ("grade", "demo"):
             p.add_argument("--jobs", "-j", type=int, default=1,
                            help="grade this many submissions at once, each in its own process")

@@ -112,3 +112,25 @@ def test_gradebook_agrees_with_the_export_and_was_not_written_by_students(graded
                 assert sum(g.score for g in autos) == pytest.approx(float(row["auto_score"]))
             else:
                 assert sum(g.score for g in autos) == 0.0, student
+
+
+def test_grading_hostile_students_again_gives_the_same_table(graded):
+    course, _, rows = graded
+    again = ["h_monkeypatch", "h_skip_tags", "h_missing_notebook", "h_os_exit",
+             "h_write_gradebook", "h_deleted_tests", "broken", "buggy"]
+    grade.grade_all(course, [hostile.ASSIGNMENT], jobs=2, limits=LIMITS, students=again,
+                    echo=lambda *a: None)
+    now = {r["student"]: r for r in grade.read_export(grade.export(course))}
+    assert now == rows
+
+
+def test_the_sample_command_writes_the_hostile_class(graded, capsys):
+    from autograder import cli
+
+    course, cases, _ = graded
+    assert cli.main(["--course-dir", str(course.root), "sample", "--hostile"]) == 0
+    out = capsys.readouterr().out
+    for case in cases:
+        assert case.student in out
+        if case.student != "h_missing_notebook":
+            assert (course.submitted / case.student / hostile.ASSIGNMENT).is_dir()
