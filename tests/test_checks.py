@@ -11,6 +11,8 @@ from course_lib import activations as act
 from course_lib import checks, gradcheck, layers, losses
 from course_lib.checks import CheckFailed
 
+from check_support import check_named as _check, fails_with as _fails_with
+
 ASSIGNMENT_00 = {
     "numeric_gradient": gradcheck.numeric_gradient,
     "numeric_gradient_array": gradcheck.numeric_gradient_array,
@@ -27,19 +29,6 @@ ASSIGNMENT_01 = {
 }
 ASSIGNMENT_01["binary_step_forward"] = act.binary_step_forward
 ALL = {**ASSIGNMENT_00, **ASSIGNMENT_01}
-
-
-def _check(name):
-    return getattr(checks, f"check_{name}")
-
-
-def _fails_with(check, fn, *fragments, **kwargs):
-    with pytest.raises(CheckFailed) as info:
-        check(fn, **kwargs)
-    message = str(info.value)
-    for fragment in fragments:
-        assert fragment.lower() in message.lower(), message
-    return message
 
 
 # ------------------------------------------------------------------ general

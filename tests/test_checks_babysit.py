@@ -7,22 +7,10 @@ import numpy as np
 import pytest
 
 from course_lib import babysit, checks
-from course_lib.checks import CheckFailed
+
+from check_support import check_named as _check, fails_with as _fails_with
 
 ALL = ["expected_initial_loss", "update_to_weight_ratio", "log_uniform", "at_border"]
-
-
-def _check(name):
-    return getattr(checks, f"check_{name}")
-
-
-def _fails_with(name, fn, *fragments):
-    with pytest.raises(CheckFailed) as info:
-        _check(name)(fn)
-    message = str(info.value)
-    for fragment in fragments:
-        assert fragment.lower() in message.lower(), message
-    return message
 
 
 # ------------------------------------------------------------------ general

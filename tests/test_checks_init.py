@@ -7,24 +7,12 @@ import numpy as np
 import pytest
 
 from course_lib import checks, init
-from course_lib.checks import CheckFailed
+
+from check_support import check_named as _check, fails_with as _fails_with
 
 SCHEMES = {name: getattr(init, name) for name in
            ("zeros", "normal", "xavier_normal", "xavier_uniform", "he_normal", "he_uniform",
             "lecun_normal")}
-
-
-def _check(name):
-    return getattr(checks, f"check_{name}")
-
-
-def _fails_with(check, fn, *fragments):
-    with pytest.raises(CheckFailed) as info:
-        check(fn)
-    message = str(info.value)
-    for fragment in fragments:
-        assert fragment.lower() in message.lower(), message
-    return message
 
 
 def normal_with(variance):

@@ -9,24 +9,12 @@ import pytest
 
 from course_lib import checks
 from course_lib import normalization as nz
-from course_lib.checks import CheckFailed
+
+from check_support import check_named as _check, fails_with as _fails_with
 
 FUNCTIONS = {name: getattr(nz, name) for name in
              ("batchnorm_forward", "batchnorm_backward", "batchnorm_backward_alt",
               "layernorm_forward", "layernorm_backward")}
-
-
-def _check(name):
-    return getattr(checks, f"check_{name}")
-
-
-def _fails_with(check, fn, *fragments):
-    with pytest.raises(CheckFailed) as info:
-        check(fn)
-    message = str(info.value)
-    for fragment in fragments:
-        assert fragment.lower() in message.lower(), message
-    return message
 
 
 # ------------------------------------------------------------------ general

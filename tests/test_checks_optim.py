@@ -10,19 +10,11 @@ import numpy as np
 import pytest
 
 from course_lib import checks, optim
-from course_lib.checks import CheckFailed
+
+from check_support import fails_with as _fails_with
 
 RULES = ["sgd_momentum", "sgd_nesterov", "adagrad", "rmsprop", "adam", "nadam", "adamax"]
 TAGGED = [pytest.param(name, marks=pytest.mark.task(name), id=name) for name in RULES]
-
-
-def _fails_with(check, fn, *fragments):
-    with pytest.raises(CheckFailed) as info:
-        check(fn)
-    message = str(info.value)
-    for fragment in fragments:
-        assert fragment.lower() in message.lower(), message
-    return message
 
 
 def _momentum(name, update):

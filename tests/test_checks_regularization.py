@@ -9,7 +9,8 @@ import pytest
 
 from course_lib import checks
 from course_lib import regularization as reg
-from course_lib.checks import CheckFailed
+
+from check_support import fails_with as _fails_with
 
 FUNCTIONS = {
     "dropout_forward": reg.dropout_forward,
@@ -22,15 +23,6 @@ FUNCTIONS = {
     "clip_by_global_norm": reg.clip_by_global_norm,
     "EarlyStopping": reg.EarlyStopping,
 }
-
-
-def _fails_with(check, fn, *fragments):
-    with pytest.raises(CheckFailed) as info:
-        check(fn)
-    message = str(info.value)
-    for fragment in fragments:
-        assert fragment.lower() in message.lower(), message
-    return message
 
 
 # ------------------------------------------------------------------ general

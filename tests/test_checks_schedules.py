@@ -7,24 +7,12 @@ import numpy as np
 import pytest
 
 from course_lib import checks, schedules
-from course_lib.checks import CheckFailed
+
+from check_support import check_named as _check, fails_with as _fails_with
 
 SCHEDULES = ["piecewise_constant", "step_decay", "exponential", "power", "inverse_time", "cosine",
              "one_cycle"]
 ALL = SCHEDULES + ["ReduceLROnPlateau", "lr_range_test"]
-
-
-def _check(name):
-    return getattr(checks, f"check_{name}")
-
-
-def _fails_with(name, fn, *fragments):
-    with pytest.raises(CheckFailed) as info:
-        _check(name)(fn)
-    message = str(info.value)
-    for fragment in fragments:
-        assert fragment.lower() in message.lower(), message
-    return message
 
 
 def _with_lr_at(name, lr_at):
