@@ -57,9 +57,8 @@ def _run_until_stalled(cmd: list[str], cwd: Path, out: Path, expected: int,
         ended = None
         while ended is None:
             try:
-                code = proc.wait(timeout=0.1)
-                ended = f"exit {code}"
-                break
+                ended = f"exit {proc.wait(timeout=0.1)}"
+                continue
             except subprocess.TimeoutExpired:
                 pass
             now = time.monotonic()
