@@ -7,8 +7,9 @@ from .core import *  # noqa: F401,F403
 from .core import _call, _call_strict, _as_pair  # noqa: F401
 
 # ======================================================= assignment 01
-# activations. From here on course_lib.gradcheck ships complete, so the checks
-# compare backward passes with its numeric gradient of an inline formula. A
+# activations. Backward passes are compared with centred differences of an
+# inline formula (``grouped_slopes``), never with the student's own
+# course_lib.gradcheck: a check must not depend on an earlier assignment. A
 # backward check builds its cache with the student's forward of the SAME
 # activation (a cache's contents are the forward's choice), after checking it.
 
@@ -91,8 +92,6 @@ def _check_elementwise_forward(name, fn):
 
 
 def _check_elementwise_backward(name, fn, forward):
-    from ..gradcheck import numeric_gradient_array
-
     kwargs, formula, _, big_slope = _ELEMENTWISE[name]
     fname, bname = f"{name}_forward", f"{name}_backward"
     forward = _forward_of(name, forward)
@@ -100,7 +99,8 @@ def _check_elementwise_backward(name, fn, forward):
     if diagnose(out, formula(_X), fname):
         fail(f"{bname} needs a working {fname} (for the cache): run check_{fname} first.")
     dx = _call_strict(bname, "activations", fn, _DOUT.copy(), cache)
-    expected = numeric_gradient_array(formula, _X.copy(), _DOUT)
+    # Elementwise: every entry is its own group, so one centred difference gives all slopes.
+    expected = grouped_slopes(formula, _X, _DOUT, x_axis=-1, out_axis=-1)
     expect_close(dx, expected, f"{bname}: dx", rtol=1e-6, atol=1e-8)
     # saturated or linear far out: the slopes at ±1000, computed without warnings
     _, cache = _as_pair(_call_strict(fname, "activations", forward, np.array([-1000.0, 1000.0]),
@@ -234,8 +234,6 @@ def check_maxout_forward(fn):
 @visible_check("maxout_backward")
 def check_maxout_backward(fn, forward=None):
     """Check ``maxout_backward`` (dx, dw, db) against numeric gradients."""
-    from ..gradcheck import numeric_gradient_array
-
     name, fname = "maxout_backward", "maxout_forward"
     forward = _forward_of("maxout", forward)
     x, w, b = _maxout_example()
@@ -246,9 +244,12 @@ def check_maxout_backward(fn, forward=None):
     result = _call(name, "activations", fn, dout, cache)
     if not (isinstance(result, tuple) and len(result) == 3):
         fail(f"{name} must return three gradients (dx, dw, db).")
-    for label, got, arg in zip(("dx", "dw", "db"), result, (x, w, b)):
-        def f(_):
-            return _maxout_formula(x, w, b)
-        expected = numeric_gradient_array(f, arg, dout)
+    # x[n] only reaches output row n; w[..., j] and b[:, j] only output unit j.
+    formulas = (lambda v: _maxout_formula(v, w, b), lambda v: _maxout_formula(x, v, b),
+                lambda v: _maxout_formula(x, w, v))
+    axes = ((0, 0), (2, 1), (1, 1))
+    for label, got, arg, f, (x_axis, out_axis) in zip(("dx", "dw", "db"), result, (x, w, b),
+                                                      formulas, axes):
+        expected = grouped_slopes(f, arg, dout, x_axis=x_axis, out_axis=out_axis)
         expect_close(got, expected, f"{name}: {label}", rtol=1e-6, atol=1e-8,
                      hint="Only the winning piece of each output receives the gradient.")

@@ -128,6 +128,33 @@ def expect_scalar(value, what: str):
         fail(f"{what} should be a number, got {type(value).__name__}.")
 
 
+def grouped_slopes(f, x, dout, x_axis: int, out_axis: int, h: float = 1e-6):
+    """Numeric gradient of ``sum(dout * f(x))`` for a function made of independent groups.
+
+    Only valid when the ``i``-th entry of ``x`` along ``x_axis`` can change the
+    output only at index ``i`` along ``out_axis`` (the columns of a batch norm,
+    the rows of a layer norm, the output units of maxout). Then a whole line of
+    ``x`` along ``x_axis`` is moved at once, and summing ``dout * f`` over every
+    output axis but ``out_axis`` keeps the groups apart: one pair of calls gives
+    as many slopes as the line is long. This is the checks' own tool, not a
+    general numeric gradient: on a function whose entries interact it is wrong.
+    """
+    x = np.array(x, dtype=np.float64)
+    dout = np.asarray(dout, dtype=np.float64)
+    grad = np.empty_like(x)
+    lines = np.moveaxis(grad, x_axis, -1)
+
+    def per_group(shift):
+        out = dout * np.asarray(f(x + shift), dtype=np.float64)
+        return np.moveaxis(out, out_axis, -1).reshape(-1, out.shape[out_axis]).sum(axis=0)
+
+    for index in np.ndindex(lines.shape[:-1]):
+        shift = np.zeros_like(x)
+        np.moveaxis(shift, x_axis, -1)[index] = h
+        lines[index] = (per_group(shift) - per_group(-shift)) / (2 * h)
+    return grad
+
+
 def _call_strict(name: str, module: str, fn, *args, **kwargs):
     """Like :func:`_call`, but a floating-point overflow is a failed check.
 
