@@ -3,22 +3,32 @@
 For each assignment the build assembles ``course/source/<assignment>/``: the
 instructor notebook and a copy of ``course_lib`` in which
 
-* the assignment's own modules keep their solution regions (nbgrader's source),
-* modules of earlier assignments are the reference (markers dropped),
-* modules of later assignments are stubs,
-* given modules are copied as they are, grader-only modules included.
+* the assignment's own modules and those of earlier assignments keep their
+  solution regions: the release stubs them all, and ``autograde`` restores the
+  earlier ones from this source, so grading always runs the reference of every
+  module the assignment does not teach (a bug in 03 never sinks 05's grade);
+* modules of later assignments are stubs;
+* given modules are copied as they are, grader-only modules included;
+* ``_release.json`` records which assignment teaches each module and the hash
+  of each module's released stub, so that ``course_lib.carry`` can bring a
+  student's own finished modules forward without touching anything they edited.
+
+An instructor may opt in to ship the reference of chosen earlier assignments
+(``with_solutions_of``): their modules then go into the source without markers.
 
 ``nbgrader generate_assignment`` then writes ``course/release/<assignment>/``;
-its post-convert hook strips the released ``.py`` files, and the build checks
-the result again (markers, and every line of every reference solution) because
-nbgrader swallows a failing hook.
+its post-convert hook strips the released ``.py`` files, and the build scans
+the result again (markers, every line of every solution region, of every hidden
+test and of every grader-only file) because nbgrader swallows a failing hook.
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import shutil
 from pathlib import Path
 
-from . import experiments, modules
+from . import experiments, leaks, modules
 from .hooks import clear_release
 from .manifest import ASSIGNMENTS, Assignment, owner_of
 from .nbgrader_config import write_shim
@@ -30,7 +40,11 @@ class BuildError(RuntimeError):
     pass
 
 
-def module_text_for(assignment: Assignment, path: Path) -> str:
+RELEASE_MANIFEST = "_release.json"
+
+
+def module_text_for(assignment: Assignment, path: Path,
+                    with_solutions_of: tuple[str, ...] = ()) -> str:
     """The text of one ``course_lib`` module as it goes into ``assignment``'s source."""
     text = path.read_text(encoding="utf-8")
     owner = owner_of(modules.module_name(path))
@@ -45,10 +59,37 @@ def module_text_for(assignment: Assignment, path: Path) -> str:
         return text
     if is_later(owner, assignment):
         return modules.stub(text)
-    return modules.reference(text)
+    if owner.name in with_solutions_of:
+        return modules.reference(text)
+    return text
 
 
-def assemble_source(course: Course, assignment: Assignment) -> Path:
+def release_manifest(assignment: Assignment, with_solutions_of: tuple[str, ...] = ()) -> dict:
+    """What ``course_lib.carry`` needs to know about ``assignment``'s release.
+
+    For every module a student implements: the assignment that teaches it, and
+    the SHA-256 of the module exactly as this release ships it (the stub), so a
+    file that still has that hash is one the student has not touched.
+    """
+    taught = {}
+    for path in sorted(LIB.glob("*.py")):
+        owner = owner_of(modules.module_name(path))
+        if owner is None:
+            continue
+        text = path.read_text(encoding="utf-8")
+        shipped = (modules.reference(text) if owner.name in with_solutions_of
+                   and is_earlier(owner, assignment) else modules.stub(text))
+        taught[modules.module_name(path)] = {
+            "assignment": owner.name,
+            "released_sha256": hashlib.sha256(shipped.encode("utf-8")).hexdigest(),
+        }
+    return {"assignment": assignment.name,
+            "course": [a.name for a in ASSIGNMENTS],
+            "modules": taught}
+
+
+def assemble_source(course: Course, assignment: Assignment,
+                    with_solutions_of: tuple[str, ...] = ()) -> Path:
     notebook = NOTEBOOKS / assignment.notebook
     if not notebook.exists():
         raise BuildError(f"missing instructor notebook {notebook}")
@@ -62,8 +103,11 @@ def assemble_source(course: Course, assignment: Assignment) -> Path:
     (dest / "course_lib").mkdir(parents=True)
     shutil.copy2(notebook, dest / assignment.notebook)
     for path in sorted(LIB.glob("*.py")):
-        (dest / "course_lib" / path.name).write_text(module_text_for(assignment, path),
-                                                     encoding="utf-8")
+        (dest / "course_lib" / path.name).write_text(
+            module_text_for(assignment, path, with_solutions_of), encoding="utf-8")
+    (dest / "course_lib" / RELEASE_MANIFEST).write_text(
+        json.dumps(release_manifest(assignment, with_solutions_of), indent=1) + "\n",
+        encoding="utf-8")
     # Subpackages (the visible checks) are given: copied whole, never holding a solution.
     for package in sorted(p for p in LIB.iterdir() if p.is_dir() and p.name != "__pycache__"):
         for path in package.rglob("*.py"):
@@ -93,75 +137,71 @@ def is_later(owner: Assignment | None, assignment: Assignment) -> bool:
     return owner is not None and names.index(owner.name) > names.index(assignment.name)
 
 
-def all_solution_lines(assignment: Assignment | None = None) -> set[str]:
-    """Lines of reference solutions that must not appear in ``assignment``'s release.
-
-    That is every solution line of its own modules, of later assignments' modules
-    and of the notebooks. Earlier assignments' modules ship as the reference by
-    design, so their solution lines count as shipped text, not as evidence of a
-    leak. With no assignment: every solution line of the course.
-    """
-    import nbformat
-
-    guarded, shipped = [], []
-    for path in LIB.glob("*.py"):
-        text = path.read_text(encoding="utf-8")
-        owner = owner_of(modules.module_name(path))
-        if assignment is None or owner is None or owner == assignment \
-                or is_later(owner, assignment):
-            guarded.append(text)
-        else:
-            shipped.append(modules.reference(text))
-    for nb_path in NOTEBOOKS.glob("*.ipynb"):
-        guarded += [cell.source for cell in nbformat.read(nb_path, as_version=4).cells]
-    return modules.solution_lines(*guarded, *shipped)
+def is_earlier(owner: Assignment | None, assignment: Assignment) -> bool:
+    names = [a.name for a in ASSIGNMENTS]
+    return owner is not None and names.index(owner.name) < names.index(assignment.name)
 
 
-def all_hidden_test_lines() -> set[str]:
-    """Lines of hidden tests that appear nowhere else in the notebooks or the library."""
-    import nbformat
-
-    sources = [cell.source for nb_path in NOTEBOOKS.glob("*.ipynb")
-               for cell in nbformat.read(nb_path, as_version=4).cells]
-    outside: set[str] = set()
-    for text in sources:
-        outside |= modules.visible_lines(text)
-    # A hidden test may quote a line of a module's solution; whether that line may
-    # ship is the solution scan's question (it may, once the module is reference).
-    for path in LIB.rglob("*.py"):
-        outside |= {line.strip() for line in path.read_text(encoding="utf-8").splitlines()}
-    hidden: set[str] = set()
-    for source in sources:
-        hidden |= modules.hidden_test_lines(source, outside)
-    return hidden
+def shipped_before(assignment: Assignment, with_solutions_of: tuple[str, ...]) -> tuple[str, ...]:
+    """The opted-in references that ``assignment``'s release may hold: earlier ones only."""
+    return tuple(a.name for a in ASSIGNMENTS
+                 if a.name in with_solutions_of and is_earlier(a, assignment))
 
 
 def build(course: Course | None = None, names: list[str] | None = None,
-          echo=print) -> Course:
-    """Assemble the source tree, write the config and release the assignments."""
+          echo=print, with_solutions_of: tuple[str, ...] = ()) -> Course:
+    """Assemble the source tree, write the config and release the assignments.
+
+    ``with_solutions_of`` names assignments (typically those past their deadline)
+    whose reference the later releases ship; by default no release holds any
+    solution. The build refuses to finish (:class:`~autograder.leaks.LeakFound`)
+    if a released file holds a line it must not.
+    """
     course = course or Course.default()
+    known = [a.name for a in ASSIGNMENTS]
+    unknown = [n for n in list(names or ()) + list(with_solutions_of) if n not in known]
+    if unknown:
+        raise BuildError(f"unknown assignment {', '.join(unknown)}; known: {', '.join(known)}")
     course.root.mkdir(parents=True, exist_ok=True)
     write_shim(course.root, REPO)
     chosen = [a for a in ASSIGNMENTS if not names or a.name in names]
+    forbidden: dict[tuple[str, ...], dict[str, str]] = {}
     for assignment in chosen:
         if not (NOTEBOOKS / assignment.notebook).exists():
             echo(f"  skip {assignment.name}: no notebook yet")
             continue
-        assemble_source(course, assignment)
+        shipped = shipped_before(assignment, tuple(with_solutions_of))
+        assemble_source(course, assignment, shipped)
         result = nbgrader_for(course).generate_assignment(assignment.name)
         if not result["success"]:
             raise BuildError(f"nbgrader generate_assignment {assignment.name} failed:\n"
                              + result["text"][-4000:])
         release = course.release / assignment.name
         # The hook has run inside nbgrader; nbgrader hides its failures, so
-        # clear again (idempotent) and scan with the full list of solution lines.
+        # clear again (idempotent) and scan with every line that must not ship.
         clear_release(release)
-        problems = modules.scan_for_leaks(release, all_solution_lines(assignment))
-        if problems:
-            raise modules.SolutionLeak("release leaks solutions:\n" + "\n".join(problems))
+        if shipped not in forbidden:
+            forbidden[shipped] = leaks.forbidden_lines(shipped)
+        try:
+            leaks.refuse_leaks([release], forbidden[shipped], f"the release of {assignment.name}")
+        except leaks.LeakFound:
+            shutil.rmtree(release, ignore_errors=True)
+            raise
+        check_manifest(release)
+        extra = f"; holds the reference of {', '.join(shipped)}" if shipped else ""
         echo(f"  built {assignment.name}: {sum(1 for _ in release.rglob('*') if _.is_file())}"
-             " files released, no solution or hidden test in them")
+             f" files released, no solution, hidden test or grader-only line in them{extra}")
     return course
+
+
+def check_manifest(release: Path) -> None:
+    """The release's ``_release.json`` must describe the module files it actually ships."""
+    manifest = json.loads((release / "course_lib" / RELEASE_MANIFEST).read_text())
+    for module, entry in manifest["modules"].items():
+        shipped = (release / "course_lib" / f"{module}.py").read_bytes()
+        if hashlib.sha256(shipped).hexdigest() != entry["released_sha256"]:
+            raise BuildError(f"{release}/course_lib/{module}.py is not the file "
+                             f"{RELEASE_MANIFEST} describes: the carry-forward would misjudge it")
 
 
 def released_assignments(course: Course) -> list[Assignment]:

@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 from . import build as build_mod
+from . import leaks
 from . import grade as grade_mod
 from . import report
 from . import sample_class
@@ -20,7 +21,12 @@ def _course(args) -> Course:
 def cmd_build(args) -> int:
     course = _course(args)
     print(f"Building the course in {course.root}")
-    build_mod.build(course, args.assignment or None)
+    try:
+        build_mod.build(course, args.assignment or None,
+                        with_solutions_of=tuple(args.with_solutions_of or ()))
+    except (build_mod.BuildError, leaks.LeakFound) as exc:
+        print(f"build refused: {exc}", file=sys.stderr)
+        return 1
     print("Released copies are in", course.release)
     return 0
 
@@ -56,8 +62,13 @@ def cmd_grade(args) -> int:
              else f"with {args.jobs} worker process{'es' if args.jobs > 1 else ''}")
     print(f"Grading {len(todo)} submissions {where}")
     start = time.perf_counter()
-    outcomes = grade_mod.grade_all(course, args.assignment or None, jobs=args.jobs,
-                                   scheduler=args.scheduler, progress=sys.stderr.isatty())
+    try:
+        outcomes = grade_mod.grade_all(course, args.assignment or None, jobs=args.jobs,
+                                       scheduler=args.scheduler, progress=sys.stderr.isatty())
+    except leaks.LeakFound as exc:
+        print(f"grading stopped: {exc}\nThose feedback folders were deleted; grades are in "
+              "the gradebook.", file=sys.stderr)
+        return 1
     failed = sum(not o.graded for o in outcomes)
     print(f"Graded {len(outcomes) - failed}, could not grade {failed}, "
           f"in {time.perf_counter() - start:.1f} s")
@@ -129,6 +140,11 @@ def main(argv=None) -> int:
     ]:
         p = sub.add_parser(name, help=help_)
         p.add_argument("assignment", nargs="*", help="assignment names (default: all)")
+        if name in ("build", "release"):
+            p.add_argument("--with-solutions-of", nargs="+", metavar="ASSIGNMENT",
+                           help="ship the reference of these assignments (e.g. those past "
+                           "their deadline) in every later release; by default no release "
+                           "holds any solution")
         if name == "sample":
             p.add_argument("--hostile", action="store_true",
                            help="also write one hostile or broken submission per case of "

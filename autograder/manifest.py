@@ -1,9 +1,11 @@
 """Which assignment teaches which ``course_lib`` modules.
 
 The order is the order of the course. A module listed under an assignment holds
-the solution regions students fill in for that assignment. In an assignment's
-folder, modules of earlier assignments ship complete (the reference), its own
-modules ship as stubs, and modules of later assignments ship as stubs too.
+the solution regions students fill in for that assignment. Every release ships
+every such module as a stub, whichever assignment teaches it: no release holds
+an answer (unless the instructor opts in, ``build --with-solutions-of``).
+Students carry their own finished modules forward (``course_lib/carry.py``);
+grading restores the reference of every module the assignment does not teach.
 Every other module of ``course_lib`` is *given*: it ships complete everywhere.
 ``GRADER_ONLY`` modules never ship; ``autograde`` restores them from the source.
 """

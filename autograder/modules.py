@@ -10,6 +10,7 @@
 """
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 
@@ -120,8 +121,34 @@ def visible_lines(source: str) -> set[str]:
     return kept
 
 
-def scan_for_leaks(root: Path, forbidden_lines: set[str] = frozenset()) -> list[str]:
-    """Every problem found under ``root``: markers, or forbidden lines, by file."""
+def readable_text(path: Path, text: str) -> str:
+    """What a person sees in a file: a notebook's cell sources and outputs, an HTML page's
+    text without its tags (syntax highlighting splits a code line into many spans)."""
+    if path.suffix == ".ipynb":
+        try:
+            nb = nbformat.reads(text, as_version=4)
+        except Exception:  # an unreadable notebook is scanned as text
+            return text
+        parts = []
+        for cell in nb.cells:
+            parts.append(cell.source)
+            for out in cell.get("outputs", []):
+                parts.append(str(out.get("text", "")))
+                parts += [str(v) for v in out.get("data", {}).values()]
+                parts += list(out.get("traceback", []))
+        return "\n".join(parts)
+    if path.suffix in (".html", ".htm"):
+        return html.unescape(re.sub(r"<[^>]+>", "", text))
+    return text
+
+
+def scan_for_leaks(root: Path, forbidden_lines=frozenset()) -> list[str]:
+    """Every problem found under ``root``: markers, or forbidden lines, by file and line.
+
+    ``forbidden_lines`` is a set of stripped lines, or a mapping from each line
+    to what it is (``"a solution line of course_lib/optim.py"``), which the
+    problem then names.
+    """
     problems = []
     for path in sorted(p for p in Path(root).rglob("*") if p.is_file()):
         try:
@@ -131,16 +158,14 @@ def scan_for_leaks(root: Path, forbidden_lines: set[str] = frozenset()) -> list[
         for marker in LEAK_MARKERS:
             if marker in text:
                 problems.append(f"{path}: contains '{marker}'")
-        if forbidden_lines:
-            if path.suffix == ".ipynb":
-                try:
-                    nb = nbformat.reads(text, as_version=4)
-                    text = "\n".join(c.source for c in nb.cells)
-                except Exception:  # an unreadable notebook is scanned as text
-                    pass
-            present = {line.strip() for line in text.split("\n")}
-            for line in sorted(forbidden_lines & present):
-                problems.append(f"{path}: contains solution line {line!r}")
+        if not forbidden_lines:
+            continue
+        for number, line in enumerate(readable_text(path, text).split("\n"), start=1):
+            line = line.strip()
+            if line in forbidden_lines:
+                what = (forbidden_lines[line] if isinstance(forbidden_lines, dict)
+                        else "a solution line")
+                problems.append(f"{path}:{number}: holds {what}: {line!r}")
     return problems
 
 
