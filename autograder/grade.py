@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import json
 import re
+import shutil
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -178,7 +179,27 @@ def grade_all(course: Course, names: list[str] | None = None, jobs: int = 1,
     if bar is not None:
         bar.close()
     save_statuses(course, outcomes)
+    refuse_leaking_feedback(course, outcomes)
     return sorted(outcomes, key=lambda o: (o.assignment, o.student))
+
+
+def refuse_leaking_feedback(course: Course, outcomes: list[Outcome]) -> None:
+    """Delete any feedback page of this run that holds a line students must not see,
+    and raise :class:`~autograder.leaks.LeakFound` naming it (file and line)."""
+    from . import leaks
+
+    folders = [course.feedback / o.student / o.assignment for o in outcomes if o.graded]
+    folders = [f for f in folders if f.exists()]
+    if not folders:
+        return
+    forbidden = leaks.forbidden_lines()
+    try:
+        leaks.refuse_leaks(folders, forbidden, "the feedback of this run")
+    except leaks.LeakFound:
+        for folder in folders:
+            if leaks.scan(folder, forbidden):
+                shutil.rmtree(folder)
+        raise
 
 
 def gradebook_rows(course: Course) -> list[dict]:

@@ -159,12 +159,30 @@ def run_job(job: Job) -> Result:
             return Result(job.assignment, job.student, ok=False,
                           reason="feedback could not be generated", log=log[-20000:],
                           seconds=time.perf_counter() - start)
+        feedback = course.feedback / job.student / job.assignment
+        keep_only_feedback_pages(feedback)
         return Result(job.assignment, job.student, ok=True, timestamp=timestamp, grades=grades,
                       comments=comments, autograded=pack(autograded), notes=notes,
-                      feedback=pack(course.feedback / job.student / job.assignment),
+                      feedback=pack(feedback),
                       log=log[-20000:], seconds=time.perf_counter() - start)
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+def keep_only_feedback_pages(folder: Path) -> None:
+    """Leave only the feedback HTML in ``folder``.
+
+    ``generate_feedback`` copies every file of the autograded folder next to the
+    HTML: the grader-only ``_hidden.py`` and the restored reference of every
+    module the assignment does not teach among them. Instructors zip and upload
+    this folder, so nothing but the pages may stay.
+    """
+    for path in sorted(Path(folder).rglob("*"), reverse=True):
+        if path.is_dir():
+            if not any(path.iterdir()):
+                path.rmdir()
+        elif path.suffix != ".html":
+            path.unlink()
 
 
 def apply_verification(course: Course, job: Job, grades: list[dict]) -> str:
