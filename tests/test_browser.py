@@ -42,7 +42,7 @@ if _missing:
 
 from playwright.sync_api import expect, sync_playwright  # noqa: E402
 
-from autograder import build, modules, student_lab  # noqa: E402
+from autograder import build, modules, sample_class, student_lab  # noqa: E402
 from autograder.manifest import by_name  # noqa: E402
 from autograder.paths import REPO, Course, nbgrader_env  # noqa: E402
 
@@ -62,12 +62,11 @@ FRIENDLY_STUB = re.compile(
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory) -> Course:
-    """The course built by the autograder: 01 released, 00's instructor source assembled."""
+    """The course built by the autograder: 00 and 01 released (00's source is the instructor's)."""
     course = Course(tmp_path_factory.mktemp("course"))
-    build.build(course, [STUDENT_ASSIGNMENT], echo=lambda *a: None)
+    build.build(course, [INSTRUCTOR_ASSIGNMENT, STUDENT_ASSIGNMENT], echo=lambda *a: None)
     assert (course.release / STUDENT_ASSIGNMENT / f"{STUDENT_ASSIGNMENT}.ipynb").exists(), \
         f"the build released no {STUDENT_ASSIGNMENT}"
-    build.assemble_source(course, by_name(INSTRUCTOR_ASSIGNMENT))
     return course
 
 
@@ -85,6 +84,12 @@ def servers(course, tmp_path_factory):
     # The student's copy, laid out as `make lab` lays it out (course/student/<assignment>).
     student_root = student_lab.student_root(course)
     shutil.copytree(course.release / STUDENT_ASSIGNMENT, student_root / STUDENT_ASSIGNMENT)
+    # A student who finished 00 in its own folder: 01's first cell carries that work over.
+    finished = student_root / INSTRUCTOR_ASSIGNMENT
+    shutil.copytree(course.release / INSTRUCTOR_ASSIGNMENT, finished)
+    for module in by_name(INSTRUCTOR_ASSIGNMENT).modules:
+        (finished / "course_lib" / f"{module}.py").write_text(
+            sample_class.reference_module(module))
     config = student_lab.write_config(student_lab.config_dir(course))
     student_env = bs.isolated_jupyter_env(work / "student-home", student_lab.environment(config))
     instructor_env = bs.isolated_jupyter_env(work / "instructor-home", nbgrader_env())
