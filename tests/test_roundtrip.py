@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from autograder import build, grade, modules, sample_class
+from autograder import build, grade, leaks, sample_class
 from autograder.manifest import ASSIGNMENTS
 from autograder.paths import NOTEBOOKS, Course
 
@@ -84,16 +84,26 @@ def test_feedback_is_generated_for_every_graded_submission(course, rows):
             assert html.exists(), html
 
 
-def test_release_holds_no_solution_region_hidden_test_or_solution_line(course, released):
-    import nbformat
+def test_no_released_or_feedback_file_holds_a_line_students_must_not_see(course, released):
+    """The scan of issue 11 on the demo class: every file under release/ and feedback/
+    against every solution-region line, hidden-test line and grader-only line of every
+    assignment (no reference is opted in)."""
+    forbidden = leaks.forbidden_lines()
+    for kind in ("a solution line of course_lib/", "a hidden test line of ", "grader-only",
+                 "a model answer"):
+        assert any(kind in what for what in forbidden.values()), (
+            f"no {kind!r} line was collected: the scan would prove nothing")
+    files = [p for root in (course.release, course.feedback) for p in root.rglob("*")
+             if p.is_file()]
+    assert len(files) > 8 * len(released)
+    assert leaks.scan(course.release, forbidden) == []
+    assert leaks.scan(course.feedback, forbidden) == []
 
-    from autograder.manifest import by_name
 
-    hidden = build.all_hidden_test_lines()
-    assert hidden, "no hidden test lines were collected: the scan would prove nothing"
-    for name in released:
-        forbidden = build.all_solution_lines(by_name(name)) | hidden
-        assert modules.scan_for_leaks(course.release / name, forbidden) == [], name
+def test_feedback_folders_hold_only_the_feedback_pages(course):
+    files = [p for p in course.feedback.rglob("*") if p.is_file()]
+    assert files and all(p.suffix == ".html" for p in files), sorted(
+        {str(p.relative_to(course.feedback)) for p in files if p.suffix != ".html"})[:5]
 
 
 def test_grader_only_module_is_not_released_but_is_restored_for_grading(course, released):
@@ -127,20 +137,13 @@ def _feedback_text(path):
 
 
 def test_feedback_never_shows_hidden_tests_model_answers_or_solutions(course):
-    import nbformat
-
-    forbidden = build.all_solution_lines() | build.all_hidden_test_lines()
-    for nb_path in NOTEBOOKS.glob("*.ipynb"):
-        for cell in nbformat.read(nb_path, as_version=4).cells:
-            meta = cell.metadata.get("nbgrader", {})
-            if cell.cell_type == "markdown" and meta.get("solution"):
-                forbidden |= {line.strip() for line in cell.source.splitlines()
-                              if len(line.strip()) >= modules.MIN_EVIDENCE_CHARS}
+    forbidden = leaks.forbidden_lines()
+    assert any(what.startswith("a line of a model answer") for what in forbidden.values())
     files = sorted(course.feedback.rglob("*.html"))
     assert files, "no feedback was generated"
-    leaks = [(str(f.relative_to(course.feedback)), line) for f in files
-             for line in forbidden & {x.strip() for x in _feedback_text(f).splitlines()}]
-    assert leaks == []
+    leaks_found = [(str(f.relative_to(course.feedback)), line) for f in files
+                   for line in set(forbidden) & {x.strip() for x in _feedback_text(f).splitlines()}]
+    assert leaks_found == []
 
 
 def test_feedback_names_each_test_with_its_verdict_and_points(course, released):
