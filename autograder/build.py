@@ -30,7 +30,7 @@ from pathlib import Path
 
 from . import experiments, leaks, modules
 from .hooks import clear_release
-from .manifest import ASSIGNMENTS, Assignment, owner_of
+from .manifest import ASSIGNMENTS, Assignment, function_owner, is_shared, owner_of, owners_of
 from .nbgrader_config import write_shim
 from .paths import LIB, NOTEBOOKS, REPO, Course
 from .runner import nbgrader_for
@@ -45,44 +45,79 @@ RELEASE_MANIFEST = "_release.json"
 
 def module_text_for(assignment: Assignment, path: Path,
                     with_solutions_of: tuple[str, ...] = ()) -> str:
-    """The text of one ``course_lib`` module as it goes into ``assignment``'s source."""
+    """The text of one ``course_lib`` module as it goes into ``assignment``'s source.
+
+    Region by region: a region taught by a later assignment is a stub; one of an
+    opted-in earlier assignment is the reference without markers; every other
+    region keeps its markers (the release stubs it; grading restores it).
+    """
     text = path.read_text(encoding="utf-8")
-    owner = owner_of(modules.module_name(path))
-    if owner is None:
+    module = modules.module_name(path)
+    if not owners_of(module):
         if modules.has_solution(text):
             raise BuildError(f"{path} has solution regions but no assignment in "
                              "autograder/manifest.py teaches it")
         return text
-    if owner == assignment:
-        if not modules.has_solution(text):
-            raise BuildError(f"{path} is taught in {assignment.name} but has no solution region")
-        return text
-    if is_later(owner, assignment):
-        return modules.stub(text)
-    if owner.name in with_solutions_of:
-        return modules.reference(text)
-    return text
+    if not modules.has_solution(text):
+        raise BuildError(f"{path} is taught in "
+                         f"{', '.join(a.name for a in owners_of(module))} but has no "
+                         "solution region")
+
+    def decide(qualname: str) -> str:
+        owner = function_owner(module, qualname)
+        if owner is None:
+            raise BuildError(f"{path}: the solution region in {qualname} belongs to no "
+                             "assignment: list the function in autograder/manifest.py")
+        if is_later(owner, assignment):
+            return "stub"
+        if owner.name in with_solutions_of:
+            return "reference"
+        return "keep"
+
+    return modules.transform_regions(text, decide)
+
+
+def check_manifest_functions() -> None:
+    """Every function the manifest assigns in a shared module exists and holds a region."""
+    for assignment in ASSIGNMENTS:
+        for module in assignment.shared_modules:
+            path = LIB / f"{module}.py"
+            with_regions = set(modules.region_functions(path.read_text(encoding="utf-8")))
+            for qualname in assignment.functions_of(module):
+                if qualname not in with_regions:
+                    raise BuildError(f"autograder/manifest.py: {assignment.name} teaches "
+                                     f"{module}:{qualname}, but {path} has no solution "
+                                     "region in such a function")
 
 
 def release_manifest(assignment: Assignment, with_solutions_of: tuple[str, ...] = ()) -> dict:
     """What ``course_lib.carry`` needs to know about ``assignment``'s release.
 
-    For every module a student implements: the assignment that teaches it, and
-    the SHA-256 of the module exactly as this release ships it (the stub), so a
-    file that still has that hash is one the student has not touched.
+    For every module a student implements: the assignments that teach it (and,
+    for a shared module, which assignment teaches which function), and the
+    SHA-256 of the module exactly as this release ships it, so a file that still
+    has that hash is one the student has not touched.
     """
     taught = {}
     for path in sorted(LIB.glob("*.py")):
-        owner = owner_of(modules.module_name(path))
-        if owner is None:
+        module = modules.module_name(path)
+        owners = owners_of(module)
+        if not owners:
             continue
         text = path.read_text(encoding="utf-8")
-        shipped = (modules.reference(text) if owner.name in with_solutions_of
-                   and is_earlier(owner, assignment) else modules.stub(text))
-        taught[modules.module_name(path)] = {
-            "assignment": owner.name,
-            "released_sha256": hashlib.sha256(shipped.encode("utf-8")).hexdigest(),
-        }
+
+        def shipped_as(qualname, module=module):
+            owner = function_owner(module, qualname)
+            return ("reference" if owner.name in with_solutions_of
+                    and is_earlier(owner, assignment) else "stub")
+
+        shipped = modules.transform_regions(text, shipped_as)
+        entry = {"assignments": [a.name for a in owners],
+                 "released_sha256": hashlib.sha256(shipped.encode("utf-8")).hexdigest()}
+        if is_shared(module):
+            entry["functions"] = {q: function_owner(module, q).name
+                                  for q in dict.fromkeys(modules.region_functions(text))}
+        taught[module] = entry
     return {"assignment": assignment.name,
             "course": [a.name for a in ASSIGNMENTS],
             "modules": taught}
@@ -162,6 +197,7 @@ def build(course: Course | None = None, names: list[str] | None = None,
     unknown = [n for n in list(names or ()) + list(with_solutions_of) if n not in known]
     if unknown:
         raise BuildError(f"unknown assignment {', '.join(unknown)}; known: {', '.join(known)}")
+    check_manifest_functions()
     course.root.mkdir(parents=True, exist_ok=True)
     write_shim(course.root, REPO)
     chosen = [a for a in ASSIGNMENTS if not names or a.name in names]

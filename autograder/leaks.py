@@ -21,7 +21,7 @@ from collections.abc import Collection
 from pathlib import Path
 
 from . import modules
-from .manifest import GRADER_ONLY, owner_of
+from .manifest import GRADER_ONLY, function_owner, owners_of
 from .paths import LIB, NOTEBOOKS
 
 
@@ -53,12 +53,20 @@ def _open_lines() -> set[str]:
 
 
 def _shipped_texts(shipped: Collection[str]) -> list[str]:
-    """The references an instructor chose to ship, as released."""
+    """The regions of the references an instructor chose to ship, as released."""
+    if not shipped:
+        return []
     texts = []
     for path in sorted(LIB.glob("*.py")):
-        owner = owner_of(modules.module_name(path))
-        if owner is not None and owner.name in shipped:
-            texts.append(modules.reference(path.read_text(encoding="utf-8")))
+        module = modules.module_name(path)
+        if not owners_of(module):
+            continue
+
+        def decide(qualname, module=module):
+            owner = function_owner(module, qualname)
+            return "reference" if owner is not None and owner.name in shipped else "stub"
+
+        texts.append(modules.transform_regions(path.read_text(encoding="utf-8"), decide))
     return texts
 
 

@@ -48,6 +48,70 @@ def reference(text: str) -> str:
     return "\n".join(kept)
 
 
+STUB_LINES = ("# YOUR CODE HERE", "raise NotImplementedError()")
+
+
+def function_spans(text: str) -> list[tuple[str, int, int]]:
+    """``(qualname, first line, last line)`` of every function (1-based, decorators included)."""
+    import ast
+
+    spans = []
+
+    def visit(node, prefix):
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.ClassDef):
+                visit(child, f"{prefix}{child.name}.")
+            elif isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                first = min([child.lineno] + [d.lineno for d in child.decorator_list])
+                spans.append((f"{prefix}{child.name}", first, child.end_lineno))
+                visit(child, f"{prefix}{child.name}.<locals>.")
+    visit(ast.parse(text), "")
+    return spans
+
+
+def region_functions(text: str) -> list[str]:
+    """The qualified name of the function around each solution region, in order.
+
+    A region outside every function belongs to ``"<module>"``; nested functions
+    count as their outermost enclosing function.
+    """
+    spans = [(q, a, b) for q, a, b in function_spans(text) if "<locals>" not in q]
+    owners = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        if BEGIN_SOLUTION in line:
+            around = [(b - a, q) for q, a, b in spans if a <= number <= b]
+            owners.append(min(around)[1] if around else "<module>")
+    return owners
+
+
+def transform_regions(text: str, decide) -> str:
+    """Rewrite each solution region by ``decide(qualname) -> 'keep' | 'stub' | 'reference'``.
+
+    ``'stub'`` writes nbgrader's code stub at the region's indentation (exactly
+    what :func:`stub` writes), ``'reference'`` drops the markers and keeps the
+    solution, ``'keep'`` leaves the region as it is.
+    """
+    owners = iter(region_functions(text))
+    out, action = [], None
+    for line in text.split("\n"):
+        if BEGIN_SOLUTION in line:
+            action = decide(next(owners))
+            if action == "keep":
+                out.append(line)
+            elif action == "stub":
+                indent = line[:len(line) - len(line.lstrip())]
+                out += [indent + stub_line for stub_line in STUB_LINES]
+            elif action != "reference":
+                raise ValueError(f"unknown region action {action!r}")
+        elif END_SOLUTION in line:
+            if action == "keep":
+                out.append(line)
+            action = None
+        elif action != "stub":
+            out.append(line)
+    return "\n".join(out)
+
+
 def split_lines(text: str) -> tuple[set[str], set[str]]:
     """Stripped code lines ``(inside, outside)`` solution regions; comments skipped."""
     inside, outside = set(), set()

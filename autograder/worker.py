@@ -21,8 +21,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .manifest import by_name
 from .paths import Course
 from .sandbox import Limits
+from .splice import prepare_submission
 
 
 @dataclass
@@ -142,6 +144,10 @@ def run_job(job: Job) -> Result:
         course = Course(root)
         unpack(job.source, course.source / job.assignment)
         unpack(job.submission, course.submitted / job.student / job.assignment)
+        # Shared modules: keep only the functions this assignment teaches (see splice.py).
+        spliced = prepare_submission(course.source / job.assignment,
+                                     course.submitted / job.student / job.assignment,
+                                     by_name(job.assignment))
         course.gradebook.write_bytes(job.gradebook)
         nbgrader = NbGrader(course, job.limits,
                             notebook_dir=course.autograded / job.student / job.assignment)
@@ -152,7 +158,7 @@ def run_job(job: Job) -> Result:
             return Result(job.assignment, job.student, ok=False, reason=failure_reason(log),
                           log=log[-20000:], seconds=time.perf_counter() - start)
         grades, comments, timestamp = read_scores(course, job.assignment, job.student)
-        notes = apply_verification(course, job, grades)
+        notes = "; ".join(filter(None, [apply_verification(course, job, grades)] + spliced))
         fb = nbgrader.generate_feedback(job.assignment, job.student)
         log += fb["text"]
         if not fb["success"]:
