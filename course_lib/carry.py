@@ -47,8 +47,9 @@ class CarryReport:
     carried: list[tuple[str, str]] = field(default_factory=list)   # (module, from assignment)
     kept: list[tuple[str, str]] = field(default_factory=list)      # yours here differs from theirs
     missing: list[tuple[str, str]] = field(default_factory=list)   # no folder / file to carry from
-    unfinished: dict[str, list[str]] = field(default_factory=dict)  # module -> function names
-    owners: dict[str, str] = field(default_factory=dict)           # module -> assignment
+    # earlier assignment -> [(module, function)] still holding the released stub
+    unfinished: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    owners: dict[str, str] = field(default_factory=dict)           # module -> first assignment
 
     def lines(self) -> list[str]:
         if self.assignment is None:
@@ -66,18 +67,22 @@ class CarryReport:
         for module, source in self.missing:
             out.append(f"No ../{source}/course_lib/{module}.py beside this folder: "
                        f"{module}.py stays as released.")
-        earlier = {m: f for m, f in self.unfinished.items()
-                   if self.owners.get(m) != self.assignment}
-        for module, functions in earlier.items():
-            out.append(f"Not finished yet from {self.owners[module]}: "
-                       f"{', '.join(functions)} (course_lib/{module}.py).")
-        if earlier:
+        for owner, functions in self.unfinished.items():
+            names = ", ".join(f"{function} (course_lib/{module}.py)"
+                              for module, function in functions)
+            out.append(f"Not finished yet from {owner}: {names}.")
+        if self.unfinished:
             out.append("A cell that needs one of these stops with a sentence naming it; this "
                        "assignment's graded checks do not need them.")
         if not out:
             out.append(f"course_lib is ready for {self.assignment}: every module of an "
                        "earlier assignment is here.")
         return out
+
+
+def function_owner(entry: dict, qualname: str) -> str:
+    """The assignment that teaches ``qualname`` of a module's manifest ``entry``."""
+    return entry.get("functions", {}).get(qualname, entry["assignments"][0])
 
 
 def _sha256(path: Path) -> str:
@@ -140,32 +145,35 @@ def carry_forward(lib: Path | str | None = None, echo=print) -> CarryReport:
     here = course.index(report.assignment)
     siblings = lib.parent.parent
     in_course_order = sorted(manifest["modules"].items(),
-                             key=lambda item: (course.index(item[1]["assignment"]), item[0]))
+                             key=lambda item: (course.index(item[1]["assignments"][0]), item[0]))
     for module, entry in in_course_order:
-        owner = entry["assignment"]
-        report.owners[module] = owner
-        if course.index(owner) >= here:
+        before = [a for a in entry["assignments"] if course.index(a) < here]
+        report.owners[module] = entry["assignments"][0]
+        if not before:
             continue
+        # A module several assignments extend comes from the latest of them so far.
+        source = before[-1]
         local = lib / f"{module}.py"
-        theirs = siblings / owner / "course_lib" / f"{module}.py"
+        theirs = siblings / source / "course_lib" / f"{module}.py"
         local_is_stub = local.exists() and _sha256(local) == entry["released_sha256"]
         if not theirs.exists():
             if local_is_stub or not local.exists():
-                report.missing.append((module, owner))
+                report.missing.append((module, source))
             continue
         theirs_is_stub = _sha256(theirs) == entry["released_sha256"]
         if (local_is_stub or not local.exists()) and not theirs_is_stub:
             shutil.copyfile(theirs, local)
-            report.carried.append((module, owner))
+            report.carried.append((module, source))
         elif not local_is_stub and not theirs_is_stub and _sha256(theirs) != _sha256(local):
-            report.kept.append((module, owner))
+            report.kept.append((module, source))
     for module, entry in in_course_order:
-        if course.index(entry["assignment"]) > here:
-            continue
         path = lib / f"{module}.py"
-        functions = unfinished_functions(path) if path.exists() else []
-        if functions:
-            report.unfinished[module] = functions
+        if not path.exists():
+            continue
+        for function in unfinished_functions(path):
+            owner = function_owner(entry, function)
+            if course.index(owner) < here:
+                report.unfinished.setdefault(owner, []).append((module, function))
     install_messages(lib, manifest)
     if echo is not None:
         for line in report.lines():
@@ -190,10 +198,14 @@ def blocked_message(tb, lib: Path, manifest: dict) -> str | None:
     if entry is None or not inside:
         return None
     function = getattr(frame.f_code, "co_qualname", frame.f_code.co_name)
-    owner = entry["assignment"]
+    owner = function_owner(entry, function.split(".<locals>")[0])
     if owner == manifest["assignment"]:
         return (f"{function} in course_lib/{path.name} is not implemented yet: it is part of "
                 "this assignment; replace its `raise NotImplementedError()` with your code.")
+    course = manifest["course"]
+    if course.index(owner) > course.index(manifest["assignment"]):
+        return (f"This cell needs {function} (course_lib/{path.name}), which assignment "
+                f"{owner} teaches later: it cannot run yet.")
     return (f"This cell needs {function} from {owner} (course_lib/{path.name}), which is not "
             f"finished in this folder: complete it in ../{owner}/ and run this notebook's "
             "first code cell again to carry it here.")

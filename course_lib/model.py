@@ -1,9 +1,14 @@
-"""A fully connected classifier assembled from the course's layers (given).
+"""A fully connected classifier assembled from the course's layers — written by you.
 
 :class:`FullyConnectedNet` stacks ``L - 1`` hidden blocks and one output layer::
 
-    hidden block l:  affine -> [batchnorm | layernorm] -> activation -> [dropout]
+    hidden block l:  affine -> [batchnorm | layernorm] -> activation -> [dropout] (+ skip)
     output layer:    affine -> scores
+
+The constructor, the evaluation helpers and the activation step are given. The
+passes are student work, each where its step is taught: the block, the loop,
+the loss and :func:`network_gradient_check` in notebook 01; the normalization
+and skip steps in 03; the dropout and penalty steps in 04.
 
 and trains with the softmax loss plus an L2 penalty ``0.5 * reg * sum(W**2)``
 over the weight matrices (the convention of ``regularization.l2_penalty``;
@@ -13,8 +18,8 @@ The network is built only from the functional layers students write
 (``layers``, ``activations``, ``normalization``, ``regularization``,
 ``losses``), and it calls a module only when an option needs it: a plain ReLU
 net with ``init=0.01`` runs with nothing but ``layers``, ``activations`` and
-``losses``, so notebooks of early assignments can use it while later modules
-are still stubs.
+``losses``, so notebooks of early assignments can use it while later steps are
+still stubs (each step's method returns its input while its option is off).
 
 Parameters live in ``model.params``, a dict of arrays keyed::
 
@@ -40,9 +45,9 @@ from numbers import Real
 
 import numpy as np
 
-from . import activations, layers, losses
+from . import activations, layers, losses, normalization, regularization
 
-__all__ = ["FullyConnectedNet", "ACTIVATIONS"]
+__all__ = ["FullyConnectedNet", "ACTIVATIONS", "network_gradient_check"]
 
 #: Activation names the model understands (``activations.<name>_forward/_backward``).
 ACTIVATIONS = ("relu", "leaky_relu", "prelu", "elu", "selu", "sigmoid", "tanh", "gelu",
@@ -243,73 +248,105 @@ class FullyConnectedNet:
         """Names of the weight matrices, ``['W1', ..., 'WL']``."""
         return [f"W{l}" for l in range(1, self.num_layers + 1)]
 
-    # ------------------------------------------------------------------ passes
+    # ------------------------------------------------------------------ the passes
+    # A hidden block is   affine -> [normalization] -> activation -> [dropout] (+ skip).
+    # Every step has a forward and a backward method below. You write the network
+    # where each step is taught: the block, the loop over the layers and the loss
+    # in notebook 01; normalization and the skip in 03; dropout and the penalty
+    # in 04. A step whose option is off returns its input unchanged (the given
+    # guard at the top of its method), so the network of notebook 01 already
+    # runs before the later steps are written.
+
     def _hidden_forward(self, l, h, mode, record):
-        """Forward through hidden block ``l``; returns ``(h_next, cache)``."""
+        """Forward through hidden block ``l`` (1-based).
+
+        Parameters
+        ----------
+        l : int
+            The block's index, ``1 <= l < num_layers``; its parameters are
+            ``params['W<l>']``, ``params['b<l>']`` (and those the options add).
+        h : ndarray of shape (N, fan_in)
+            The block's input (``h_{l-1}``).
+        mode : {'train', 'test'}
+        record : bool
+            Append the activation's input to ``last_preactivations`` and the
+            block's output to ``last_activations`` (done for you below).
+
+        Returns
+        -------
+        out : ndarray of shape (N, fan_out)
+            ``h_l``, in the order affine, :meth:`_normalize_forward`,
+            :meth:`_activation_forward`, :meth:`_dropout_forward`,
+            :meth:`_skip_forward`.
+        cache : tuple ``(fc_cache, norm_cache, act_cache, drop_cache)``
+            The caches of the four steps with one, in that order (a step that
+            is off gives None).
+        """
         p = self.params
+        ### BEGIN SOLUTION
         a, fc_cache = layers.affine_forward(h, p[f"W{l}"], p[f"b{l}"])
-        norm_cache = None
-        if self.normalization == "batchnorm":
-            from . import normalization
-            bn_param = self.bn_params[l - 1]
-            bn_param["mode"] = mode
-            a, norm_cache = normalization.batchnorm_forward(a, p[f"gamma{l}"], p[f"beta{l}"],
-                                                            bn_param)
-        elif self.normalization == "layernorm":
-            from . import normalization
-            a, norm_cache = normalization.layernorm_forward(a, p[f"gamma{l}"], p[f"beta{l}"],
-                                                            self.ln_params[l - 1])
+        a, norm_cache = self._normalize_forward(l, a, mode)
         pre = a
-        if self._prelu:
-            a, act_cache = activations.prelu_forward(a, p[f"alpha{l}"])
-        else:
-            a, act_cache = self._act_forward(a, **self.activation_params)
-        drop_cache = None
-        if self.dropout > 0 and mode == "train":
-            from . import regularization
-            if self.dropout_seed is None:
-                dropout_param = {"rate": self.dropout, "mode": "train", "rng": self._dropout_rng}
-            else:
-                dropout_param = {"rate": self.dropout, "mode": "train",
-                                 "seed": int(self.dropout_seed) + l}
-            a, drop_cache = regularization.dropout_forward(a, dropout_param)
-        if l in self.residual_layers:
-            a = h + a
+        a, act_cache = self._activation_forward(l, a)
+        a, drop_cache = self._dropout_forward(l, a, mode)
+        out = self._skip_forward(l, h, a)
+        ### END SOLUTION
         if record:
             self.last_preactivations.append(pre)
-            self.last_activations.append(a)
-        return a, (fc_cache, norm_cache, act_cache, drop_cache)
+            self.last_activations.append(out)
+        return out, (fc_cache, norm_cache, act_cache, drop_cache)
 
-    def _hidden_backward(self, l, dh, cache, grads):
-        """Backward through hidden block ``l``; fills ``grads``, returns d(input)."""
+    def _hidden_backward(self, l, dout, cache, grads):
+        """Backward through hidden block ``l``.
+
+        Parameters
+        ----------
+        l : int
+        dout : ndarray of shape (N, fan_out)
+            Gradient of the loss with respect to the block's output ``h_l``.
+        cache : tuple
+            What :meth:`_hidden_forward` returned for this block.
+        grads : dict
+            Store the gradient of every parameter of block ``l`` here, under the
+            parameter's own key (``'W<l>'``, ``'b<l>'``; the steps of the
+            options store theirs themselves).
+
+        Returns
+        -------
+        dh : ndarray of shape (N, fan_in)
+            Gradient with respect to the block's input ``h_{l-1}``.
+        """
         fc_cache, norm_cache, act_cache, drop_cache = cache
-        da = dh
-        if drop_cache is not None:
-            from . import regularization
-            da = regularization.dropout_backward(da, drop_cache)
-        if self._prelu:
-            da, grads[f"alpha{l}"] = activations.prelu_backward(da, act_cache)
-            grads[f"alpha{l}"] = np.asarray(grads[f"alpha{l}"], dtype=self.dtype)
-        else:
-            da = self._act_backward(da, act_cache)
-        if self.normalization is not None:
-            from . import normalization
-            backward = (normalization.batchnorm_backward_alt
-                        if self.normalization == "batchnorm" else normalization.layernorm_backward)
-            da, grads[f"gamma{l}"], grads[f"beta{l}"] = backward(da, norm_cache)
-        if l == 1:
-            # nobody needs the gradient with respect to the input: skip that product
-            x = fc_cache[0]
-            grads["W1"] = x.reshape(x.shape[0], -1).T @ da
-            grads["b1"] = da.sum(axis=0)
-            return None
-        dx, grads[f"W{l}"], grads[f"b{l}"] = layers.affine_backward(da, fc_cache)
-        if l in self.residual_layers:
-            dx += dh
-        return dx
+        ### BEGIN SOLUTION
+        da = self._dropout_backward(l, dout, drop_cache)
+        da = self._activation_backward(l, da, act_cache, grads)
+        da = self._normalize_backward(l, da, norm_cache, grads)
+        dh, grads[f"W{l}"], grads[f"b{l}"] = layers.affine_backward(da, fc_cache)
+        dh = self._skip_backward(l, dout, dh)
+        ### END SOLUTION
+        return dh
 
     def _forward(self, X, mode, record):
-        """Scores of a batch and the caches of every layer."""
+        """Scores of a batch and the caches of every layer.
+
+        Parameters
+        ----------
+        X : ndarray of shape (N, D) or (N, d1, ..., dk)
+            Cast to the model's dtype and flattened to ``(N, D)`` for you.
+        mode : {'train', 'test'}
+        record : bool
+            Passed on to every :meth:`_hidden_forward`.
+
+        Returns
+        -------
+        scores : ndarray of shape (N, C)
+            The output layer's affine map of the last hidden block's output.
+        caches : list
+            The cache of every hidden block, in layer order (block ``l`` at
+            index ``l - 1``).
+        out_cache : object
+            The cache of the output layer's affine map.
+        """
         X = np.asarray(X, dtype=self.dtype)
         h = X.reshape(X.shape[0], -1)
         if h.shape[1] != self.input_dim:
@@ -318,20 +355,15 @@ class FullyConnectedNet:
         if record:
             self.last_preactivations = []
             self.last_activations = []
+        L = self.num_layers
+        ### BEGIN SOLUTION
         caches = []
-        for l in range(1, self.num_layers):
+        for l in range(1, L):
             h, cache = self._hidden_forward(l, h, mode, record)
             caches.append(cache)
-        L = self.num_layers
         scores, out_cache = layers.affine_forward(h, self.params[f"W{L}"], self.params[f"b{L}"])
+        ### END SOLUTION
         return scores, caches, out_cache
-
-    def l2_penalty(self):
-        """The L2 term ``0.5 * reg * sum over weight matrices of sum(W**2)``, a float."""
-        if self.reg == 0:
-            return 0.0
-        total = sum(float(np.vdot(W, W)) for W in (self.params[n] for n in self.weight_names))
-        return 0.5 * self.reg * total
 
     def loss(self, X, y=None, mode=None):
         """Scores, or the loss and its gradient, for a batch.
@@ -354,9 +386,11 @@ class FullyConnectedNet:
         scores : ndarray of shape (N, C)
             When ``y`` is None.
         loss : float
-            When ``y`` is given: mean softmax loss plus the L2 penalty.
+            When ``y`` is given: the mean softmax loss of the scores plus
+            :meth:`_penalty`.
         grads : dict of str -> ndarray
-            When ``y`` is given: gradient of ``loss`` for every key of ``params``.
+            When ``y`` is given: the gradient of ``loss`` for every key of
+            ``params``, each of its parameter's shape and dtype.
         """
         if mode is None:
             mode = "test" if y is None else "train"
@@ -368,18 +402,152 @@ class FullyConnectedNet:
         scores, caches, out_cache = self._forward(X, mode, record=True)
         if y is None:
             return scores
-
-        data_loss, dscores = losses.softmax_loss(scores, np.asarray(y))
         grads = {}
         L = self.num_layers
+        ### BEGIN SOLUTION
+        data_loss, dscores = losses.softmax_loss(scores, np.asarray(y))
         dh, grads[f"W{L}"], grads[f"b{L}"] = layers.affine_backward(dscores, out_cache)
         for l in range(L - 1, 0, -1):
             dh = self._hidden_backward(l, dh, caches[l - 1], grads)
-        if self.reg:
-            reg = self.dtype.type(self.reg)
-            for name in self.weight_names:
-                grads[name] += reg * self.params[name]
-        return data_loss + self.l2_penalty(), grads
+        loss = data_loss + self._penalty(grads)
+        ### END SOLUTION
+        return loss, grads
+
+    # ------------------------------------------------------------ the steps
+    def _activation_forward(self, l, a):
+        """The activation of block ``l`` (given): ``(out, cache)``; PReLU uses ``alpha<l>``."""
+        if self._prelu:
+            return activations.prelu_forward(a, self.params[f"alpha{l}"])
+        return self._act_forward(a, **self.activation_params)
+
+    def _activation_backward(self, l, da, cache, grads):
+        """Backward of :meth:`_activation_forward` (given); stores PReLU's ``alpha<l>``."""
+        if self._prelu:
+            da, dalpha = activations.prelu_backward(da, cache)
+            grads[f"alpha{l}"] = np.asarray(dalpha, dtype=self.dtype)
+            return da
+        return self._act_backward(da, cache)
+
+    def _normalize_forward(self, l, a, mode):
+        """Batch or layer normalization of block ``l``'s affine output.
+
+        Returns ``(out, cache)``: ``(a, None)`` when ``normalization`` is None.
+        With ``'batchnorm'`` the block's ``bn_params[l - 1]`` carries the mode
+        and the running statistics; with ``'layernorm'``, ``ln_params[l - 1]``.
+        The scale and shift are ``params['gamma<l>']`` and ``params['beta<l>']``.
+        """
+        if self.normalization is None:
+            return a, None
+        p = self.params
+        ### BEGIN SOLUTION
+        if self.normalization == "batchnorm":
+            bn_param = self.bn_params[l - 1]
+            bn_param["mode"] = mode
+            return normalization.batchnorm_forward(a, p[f"gamma{l}"], p[f"beta{l}"], bn_param)
+        return normalization.layernorm_forward(a, p[f"gamma{l}"], p[f"beta{l}"],
+                                               self.ln_params[l - 1])
+        ### END SOLUTION
+
+    def _normalize_backward(self, l, dout, cache, grads):
+        """Backward of :meth:`_normalize_forward`: the gradient with respect to its input.
+
+        Stores the gradients of ``gamma<l>`` and ``beta<l>`` in ``grads``; when
+        ``cache`` is None (no normalization) returns ``dout`` unchanged.
+        Batch norm uses ``normalization.batchnorm_backward_alt``.
+        """
+        if cache is None:
+            return dout
+        ### BEGIN SOLUTION
+        backward = (normalization.batchnorm_backward_alt if self.normalization == "batchnorm"
+                    else normalization.layernorm_backward)
+        da, grads[f"gamma{l}"], grads[f"beta{l}"] = backward(dout, cache)
+        return da
+        ### END SOLUTION
+
+    def _skip_forward(self, l, h, a):
+        """The identity skip around block ``l``: ``h + a`` when ``l`` is in
+        ``residual_layers``, else ``a`` unchanged. ``h`` is the block's input,
+        ``a`` the output of its last step."""
+        if l not in self.residual_layers:
+            return a
+        ### BEGIN SOLUTION
+        return h + a
+        ### END SOLUTION
+
+    def _skip_backward(self, l, dout, dh):
+        """Backward of :meth:`_skip_forward` for the block's input.
+
+        Parameters
+        ----------
+        dout : ndarray
+            Gradient with respect to the block's output.
+        dh : ndarray
+            Gradient with respect to the block's input through the block's
+            steps (affine, normalization, activation, dropout).
+
+        Returns
+        -------
+        ndarray : the whole gradient with respect to the block's input; ``dh``
+            unchanged when ``l`` carries no skip.
+        """
+        if l not in self.residual_layers:
+            return dh
+        ### BEGIN SOLUTION
+        return dh + dout
+        ### END SOLUTION
+
+    def _dropout_forward(self, l, a, mode):
+        """Inverted dropout after block ``l``'s activation: ``(out, cache)``.
+
+        ``(a, None)`` when ``dropout`` is 0 or ``mode`` is ``'test'``. The
+        ``dropout_param`` of the step is :meth:`_dropout_param` (a fresh mask
+        from the model's stream, or a fixed one when ``dropout_seed`` is set).
+        """
+        if self.dropout == 0 or mode != "train":
+            return a, None
+        dropout_param = self._dropout_param(l)
+        ### BEGIN SOLUTION
+        return regularization.dropout_forward(a, dropout_param)
+        ### END SOLUTION
+
+    def _dropout_backward(self, l, dout, cache):
+        """Backward of :meth:`_dropout_forward`; ``dout`` unchanged when ``cache`` is None."""
+        if cache is None:
+            return dout
+        ### BEGIN SOLUTION
+        return regularization.dropout_backward(dout, cache)
+        ### END SOLUTION
+
+    def _dropout_param(self, l):
+        """The ``dropout_param`` of block ``l`` in train mode (given)."""
+        if self.dropout_seed is None:
+            return {"rate": self.dropout, "mode": "train", "rng": self._dropout_rng}
+        return {"rate": self.dropout, "mode": "train", "seed": int(self.dropout_seed) + l}
+
+    def _penalty(self, grads):
+        """The L2 penalty term of the loss; adds its gradient to ``grads`` (in place).
+
+        Returns :meth:`l2_penalty` (``0.5 * reg * sum of W**2`` over the weight
+        matrices ``W1 .. WL``: biases, ``gamma``, ``beta`` and PReLU slopes are
+        not penalised), a float, and adds the penalty's gradient to the entry
+        of every weight matrix in ``grads``. With ``reg == 0`` returns 0.0 and
+        leaves ``grads`` as it is.
+        """
+        if self.reg == 0:
+            return 0.0
+        ### BEGIN SOLUTION
+        reg = self.dtype.type(self.reg)
+        for name in self.weight_names:
+            grads[name] += reg * self.params[name]
+        return self.l2_penalty()
+        ### END SOLUTION
+
+    def l2_penalty(self):
+        """The L2 term ``0.5 * reg * sum over weight matrices of sum(W**2)``, a float (given)."""
+        if self.reg == 0:
+            return 0.0
+        total = sum(float(np.vdot(W, W)) for W in (self.params[n] for n in self.weight_names))
+        return 0.5 * self.reg * total
 
     # ------------------------------------------------------------------ evaluation
     def scores(self, X, batch_size=2048):
@@ -473,3 +641,76 @@ class FullyConnectedNet:
             options.append(f"dtype={self.dtype.name}")
         return (f"FullyConnectedNet({self.hidden_dims}, input_dim={self.input_dim}, "
                 f"num_classes={self.num_classes}, {', '.join(options)})")
+
+
+def network_gradient_check(model, X, y, h=1e-6):
+    """Check a whole network's gradient against centred differences of its loss.
+
+    The numeric gradient is taken over one flat vector ``theta`` that holds
+    every parameter of ``model`` (the arrays of ``model.params`` in sorted key
+    order, flattened and concatenated, in float64): each entry of ``theta`` is
+    moved by ``+h`` and ``-h`` in turn, the parameters are set from ``theta``,
+    and ``model.loss(X, y)[0]`` is evaluated. Every parameter holds its
+    original value again when the function returns.
+
+    Parameters
+    ----------
+    model : FullyConnectedNet
+        In a configuration whose loss is a deterministic function of its
+        parameters: with ``dropout > 0``, ``dropout_seed`` must be set.
+    X : ndarray of shape (N, D)
+    y : ndarray of shape (N,), int
+    h : float, default 1e-6
+        The step of the centred differences.
+
+    Returns
+    -------
+    errors : dict of str -> float
+        For every key of ``model.params``, how far the analytic gradient ``a``
+        of that parameter (from ``model.loss(X, y)``) is from the numeric one
+        ``n``, relative to the whole flat gradient: ``max|a - n|`` over the
+        parameter's entries divided by the largest absolute entry of either
+        flat gradient (analytic or numeric, over every parameter); 0.0 for
+        every parameter when both flat gradients are zero. Scaling by the whole
+        gradient keeps the round-off of a parameter whose true gradient is 0
+        (a bias in front of batch norm) from looking like an error. Below about
+        1e-7 in float64 the two agree.
+    """
+    if model.dropout > 0 and model.dropout_seed is None:
+        raise ValueError("with dropout the loss is random: set model.dropout_seed first")
+    _, grads = model.loss(X, y)
+    names = sorted(model.params)
+    ### BEGIN SOLUTION
+    shapes = [model.params[name].shape for name in names]
+    sizes = [model.params[name].size for name in names]
+    theta = np.concatenate([model.params[name].ravel() for name in names]).astype(np.float64)
+    original = theta.copy()
+
+    def set_params(vector):
+        start = 0
+        for name, shape, size in zip(names, shapes, sizes):
+            model.params[name][...] = vector[start:start + size].reshape(shape)
+            start += size
+
+    numeric = np.zeros_like(theta)
+    for i in range(theta.size):
+        theta[i] = original[i] + h
+        set_params(theta)
+        plus = model.loss(X, y)[0]
+        theta[i] = original[i] - h
+        set_params(theta)
+        minus = model.loss(X, y)[0]
+        theta[i] = original[i]
+        numeric[i] = (plus - minus) / (2 * h)
+    set_params(original)
+
+    analytic = np.concatenate([np.asarray(grads[name], dtype=np.float64).ravel()
+                               for name in names])
+    scale = max(float(np.max(np.abs(analytic))), float(np.max(np.abs(numeric))))
+    gap = np.abs(analytic - numeric) / scale if scale > 0 else np.zeros_like(numeric)
+    errors, start = {}, 0
+    for name, size in zip(names, sizes):
+        errors[name] = float(np.max(gap[start:start + size]))
+        start += size
+    ### END SOLUTION
+    return errors

@@ -1,4 +1,4 @@
-"""Tests of course_lib.model.FullyConnectedNet (given code).
+"""Tests of course_lib.model.FullyConnectedNet (the reference of the network students write).
 
 The whole network is gradient-checked against centred differences
 (``course_lib._hidden.numeric_gradient``, float64) in every configuration the
