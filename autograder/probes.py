@@ -500,6 +500,74 @@ def _at_border(lib, rng):
                                for v, lo, hi, sc in cases])}
 
 
+# ------------------------------------------------------------- the network (01, 03, 04)
+def _network_outputs(lib, rng, hidden, **options):
+    """Scores, loss and every gradient of a small network on a random batch.
+
+    The network runs on the checks' stand-in layers (``course_lib.checks._network``,
+    given code the grader restores): the network's cells grade its wiring, not
+    the layers, so a bug in a layer module never costs the network's points too.
+    """
+    stand_ins = importlib.import_module("course_lib.checks._network")
+    with stand_ins.stand_ins(lib.model):
+        net = lib.model.FullyConnectedNet(hidden, 5, 3, activation=stand_ins.TANH, init=0.5,
+                                          seed=int(rng.integers(1 << 16)), **options)
+        for key, value in net.params.items():
+            if key.startswith(("b", "beta")):
+                value[...] = 0.1 * rng.standard_normal(value.shape)
+        X, y = rng.standard_normal((6, 5)), rng.integers(0, 3, size=6)
+        scores = net.loss(X, mode="train")
+        loss, grads = net.loss(X, y)
+        out = {"scores": np.asarray(scores), "loss": np.float64(loss),
+               "test_scores": np.asarray(net.loss(X))}
+    out.update({f"grad_{key}": np.asarray(value) for key, value in sorted(grads.items())})
+    return out
+
+
+def _prefixed(label, outputs):
+    return {f"{label}_{key}": value for key, value in outputs.items()}
+
+
+@probe("fc_network", rtol=1e-6, atol=1e-9)
+def _fc_network(lib, rng):
+    out = {}
+    for label, hidden in (("deep", [5, 4, 3]), ("one", [6]), ("two", [4, 4]), ("none", [])):
+        out.update(_prefixed(label, _network_outputs(lib, rng, hidden)))
+    return out
+
+
+@probe("network_gradient_check", rtol=1e-3, atol=1e-9)
+def _network_gradient_check(lib, rng):
+    net = lib.model.FullyConnectedNet([4, 3], 5, 3, activation="tanh", init=0.5, seed=5)
+    X, y = rng.standard_normal((4, 5)), rng.integers(0, 3, size=4)
+    errors = lib.model.network_gradient_check(net, X, y, h=1e-2)
+    keys = sorted(net.params)
+    # with h = 1e-2 the truncation error is far above round-off: it must match exactly
+    return {"errors": np.array([errors[k] for k in keys], dtype=np.float64)}
+
+
+@probe("fc_network_normalization", rtol=1e-6, atol=1e-9)
+def _fc_network_normalization(lib, rng):
+    out = {}
+    for label, options in (("bn", {"normalization": "batchnorm"}),
+                           ("ln", {"normalization": "layernorm"}),
+                           ("skip", {"residual": True}),
+                           ("bn_skip", {"normalization": "batchnorm", "residual": "unscaled"})):
+        out.update(_prefixed(label, _network_outputs(lib, rng, [5, 5, 5], **options)))
+    return out
+
+
+@probe("fc_network_regularization", rtol=1e-6, atol=1e-9)
+def _fc_network_regularization(lib, rng):
+    out = {}
+    for label, options in (("drop", {"dropout": 0.3, "dropout_seed": 4}),
+                           ("l2", {"reg": 0.2}),
+                           ("both", {"dropout": 0.2, "dropout_seed": 1, "reg": 0.1,
+                                     "residual": True})):
+        out.update(_prefixed(label, _network_outputs(lib, rng, [5, 5], **options)))
+    return out
+
+
 # ------------------------------------------------------------- running
 def run_probes(tasks: list[str], seed: int, done=None) -> tuple[dict, dict]:
     """Run ``tasks`` in order; ``done(task, outputs, errors)`` after each one."""

@@ -103,3 +103,50 @@ def assert_gradient(forward, backward, args, wrt, dout=None, tol=1e-7, what="gra
         if not err < tol:
             raise AssertionError(f"{what} #{grad_index}: relative error {err:.2e} "
                                  f"against the numeric gradient (tolerance {tol:.0e})")
+
+
+def assert_network_gradient(net, X, y, what, tol=1e-7, zero=()):
+    """Every parameter's gradient of ``net.loss(X, y)`` against centred differences.
+
+    ``zero`` names parameters whose true gradient is exactly 0 (a bias in front
+    of batch norm): their analytic gradient must be 0 rather than match noise.
+    """
+    _, grads = net.loss(X, y)
+    if sorted(grads) != sorted(net.params):
+        raise AssertionError(f"{what}: grads has the keys {sorted(grads)}, params "
+                             f"{sorted(net.params)}")
+    for name, value in net.params.items():
+        got = np.asarray(grads[name])
+        if got.shape != value.shape:
+            raise AssertionError(f"{what}: grads[{name!r}] has shape {got.shape}, the "
+                                 f"parameter {value.shape}")
+        if name in zero:
+            if np.max(np.abs(got), initial=0.0) > 1e-10:
+                raise AssertionError(f"{what}: the gradient of {name} should be 0")
+            continue
+        numeric = numeric_gradient(lambda _: net.loss(X, y)[0], value)
+        err = rel_error(got, numeric)
+        if not err < tol:
+            raise AssertionError(f"{what}: the gradient of {name} has relative error "
+                                 f"{err:.2e} against centred differences")
+
+
+def network_scores(net, X, activation, mode="train"):
+    """The forward pass of ``net`` written out with NumPy (no course_lib code), for
+    plain, batch-norm (train mode), layer-norm, residual and dropout-free networks."""
+    p = net.params
+    h = np.asarray(X, dtype=np.float64).reshape(len(X), -1)
+    for l in range(1, net.num_layers):
+        a = h @ p[f"W{l}"] + p[f"b{l}"]
+        if net.normalization is not None:
+            axis = 0 if net.normalization == "batchnorm" else 1
+            if net.normalization == "batchnorm" and mode == "test":
+                bn = net.bn_params[l - 1]
+                mu, var = bn["running_mean"], bn["running_var"]
+            else:
+                mu, var = a.mean(axis=axis, keepdims=True), a.var(axis=axis, keepdims=True)
+            a = p[f"gamma{l}"] * (a - mu) / np.sqrt(var + 1e-5) + p[f"beta{l}"]
+        a = activation(a, l)
+        h = h + a if l in net.residual_layers else a
+    L = net.num_layers
+    return h @ p[f"W{L}"] + p[f"b{L}"]

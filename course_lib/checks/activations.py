@@ -253,3 +253,88 @@ def check_maxout_backward(fn, forward=None):
         expected = grouped_slopes(f, arg, dout, x_axis=x_axis, out_axis=out_axis)
         expect_close(got, expected, f"{name}: {label}", rtol=1e-6, atol=1e-8,
                      hint="Only the winning piece of each output receives the gradient.")
+
+
+# ======================================================= the network (01)
+@visible_check("fc_network")
+def check_fc_network(model_module):
+    """Check the network of ``course_lib/model.py``: its blocks, its loop and its loss.
+
+    Runs networks of several depths (no hidden layer up to three) with
+    stand-ins for every layer (so your notebook-00 code plays no part), and
+    compares the scores with the forward pass and each parameter's gradient
+    with the loss's slope along random directions.
+    """
+    from . import _network as net_check
+
+    with net_check.stand_ins(model_module):
+        for seed, hidden, shape in ((0, [4], (5,)), (1, [6, 4, 3], (5,)), (2, [], (5,)),
+                                    (3, [4, 4], (1, 5))):
+            what = f"fc_network with hidden layers {hidden}"
+            net = net_check.build(model_module, hidden, seed=seed)
+            X, y = net_check.batch(seed, shape)
+            net_check.check_forward(net, X, what)
+            net_check.judge_gradients(net, X, y, what)
+
+
+class _Quadratic:
+    """A stand-in "model" with a known loss; ``wrong`` scales its gradient of ``c``.
+
+    ``tiny`` moves the loss by far less than its rounding: its true gradient is
+    1e-17, its centred difference exactly 0 (like a bias in front of batch norm,
+    whose gradient is 0 but whose differences carry round-off).
+    """
+
+    def __init__(self, wrong=1.0):
+        rng = np.random.default_rng(11)
+        self.params = {"A": rng.standard_normal((2, 3)), "c": rng.standard_normal(3),
+                       "tiny": rng.standard_normal(2)}
+        self.dropout, self.dropout_seed, self.wrong = 0.0, None, wrong
+
+    def loss(self, X=None, y=None):
+        A, c, tiny = self.params["A"], self.params["c"], self.params["tiny"]
+        value = float(np.sum(A ** 3) + np.sum(np.sin(c)) + np.sum(A @ c)) + 1e-17 * float(
+            np.sum(tiny))
+        grads = {"A": 3 * A ** 2 + c[None, :], "c": (np.cos(c) + A.sum(axis=0)) * self.wrong,
+                 "tiny": np.full(2, 1e-17)}
+        return value, grads
+
+
+@visible_check("network_gradient_check")
+def check_network_gradient_check(fn):
+    """Check ``network_gradient_check(model, X, y, h)`` on a model whose loss is known."""
+    name = "network_gradient_check"
+    model = _Quadratic()
+    before = {k: v.copy() for k, v in model.params.items()}
+    errors = _call(name, "model", fn, model, None, None, h=1e-6)
+    if not isinstance(errors, dict) or set(errors) != set(model.params):
+        fail(f"{name} must return a dict with one relative error per key of model.params "
+             f"({sorted(model.params)}), got {errors!r:.80}.")
+    for key, value in model.params.items():
+        if not np.array_equal(value, before[key]):
+            fail(f"{name} left model.params[{key!r}] changed: put every parameter back.")
+    if errors["tiny"] > 1e-7 and max(errors["A"], errors["c"]) < 1e-7:
+        fail(f"{name} reports {errors['tiny']:.3g} for a parameter whose gradient is 1e-17, "
+             "far below round-off: scale each gap by the largest entry of the whole flat "
+             "gradient, not by the parameter's own.")
+    if max(errors.values()) > 1e-7:
+        fail(f"{name} reports errors {errors} for a model whose gradient is right: every "
+             "error should be below 1e-7.")
+    # With a large step, centred differences of A**3 are off by exactly h**2 per entry.
+    h = 0.01
+    big = _call(name, "model", fn, _Quadratic(), None, None, h=h)
+    model = _Quadratic()
+    A, c = model.params["A"], model.params["c"]
+    analytic = np.concatenate([np.ravel(g) for g in model.loss()[1].values()])
+    # the centred differences of this loss, worked out by hand for a step h
+    numeric = np.concatenate([np.ravel(3 * A ** 2 + h ** 2 + c[None, :]),
+                              np.cos(c) * np.sin(h) / h + A.sum(axis=0), np.zeros(2)])
+    scale = max(float(np.max(np.abs(analytic))), float(np.max(np.abs(numeric))))
+    if not np.isclose(big["A"], h ** 2 / scale, rtol=1e-3):
+        fail(f"{name}(..., h=0.01) reports {big['A']:.3g} for A, expected {h ** 2 / scale:.3g}: "
+             "move each entry by the h you are given, and divide every gap by the largest "
+             "absolute entry of the flat gradient.")
+    off = _call(name, "model", fn, _Quadratic(wrong=1.5), None, None)
+    if not off["c"] > 1e-2 or off["A"] > 1e-7:
+        fail(f"{name} did not single out the wrong gradient: c's gradient is 1.5 times too "
+             f"large, but it reports {off}.")

@@ -22,7 +22,8 @@ from .core import *  # noqa: F401,F403
 from .core import _call, _call_strict, _as_pair  # noqa: F401
 
 __all__ = ["check_batchnorm_forward", "check_batchnorm_backward", "check_batchnorm_backward_alt",
-           "check_layernorm_forward", "check_layernorm_backward"]
+           "check_layernorm_forward", "check_layernorm_backward",
+           "check_fc_network_normalization"]
 
 _MODULE = "normalization"
 
@@ -353,3 +354,41 @@ def check_layernorm_forward(fn):
 def check_layernorm_backward(fn):
     """Check ``layernorm_backward`` against numeric gradients of the layer-norm formula."""
     _check_norm_backward("layernorm_backward", fn, axis=1)
+
+
+# ====================================================================== the network (03)
+@visible_check("fc_network_normalization")
+def check_fc_network_normalization(model_module):
+    """Check the network's normalization and skip steps of ``course_lib/model.py``.
+
+    Networks with batch norm or layer norm and identity skips, run with
+    stand-ins for every layer (your earlier assignments play no part): the
+    forward pass, each parameter's gradient against the loss's slope along
+    random directions, and batch norm's test mode.
+    """
+    from . import _network as net_check
+
+    with net_check.stand_ins(model_module):
+        for seed, options in ((0, {"normalization": "batchnorm"}),
+                              (1, {"normalization": "layernorm"}),
+                              (2, {"residual": True}),
+                              (3, {"normalization": "batchnorm", "residual": True}),
+                              (4, {"normalization": "layernorm", "residual": "unscaled"})):
+            what = f"fc_network with {', '.join(f'{k}={v!r}' for k, v in options.items())}"
+            net = net_check.build(model_module, [5, 5, 4], seed=seed, **options)
+            X, y = net_check.batch(seed)
+            net_check.check_forward(net, X, what)
+            net_check.judge_gradients(net, X, y, what)
+        net = net_check.build(model_module, [5, 4], seed=5, normalization="batchnorm")
+        X, y = net_check.batch(5)
+        net_check.student_call(net.loss, X, y)
+        running = [dict(p) for p in net.bn_params]
+        scores = net_check.student_call(net.loss, X)
+        for before, after in zip(running, net.bn_params):
+            if not np.array_equal(before["running_mean"], after["running_mean"]):
+                fail("In test mode (loss(X) without labels) the running averages moved: "
+                     "_normalize_forward must put the mode it is given into the layer's bn_param.")
+        expected, _ = net_check.expected_test_scores(net, X)
+        if not np.allclose(np.asarray(scores, dtype=np.float64), expected, rtol=1e-6, atol=1e-9):
+            fail("In test mode the scores should use each layer's running averages "
+                 "(bn_param['mode'] = 'test').")

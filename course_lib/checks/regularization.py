@@ -16,7 +16,8 @@ from .core import _call, _as_pair  # noqa: F401
 
 __all__ = ["check_dropout_forward", "check_dropout_backward", "check_l1_penalty",
            "check_l2_penalty", "check_elastic_net_penalty", "check_max_norm",
-           "check_clip_by_value", "check_clip_by_global_norm", "check_EarlyStopping"]
+           "check_clip_by_value", "check_clip_by_global_norm", "check_EarlyStopping",
+           "check_fc_network_regularization"]
 
 _MODULE = "regularization"
 
@@ -451,3 +452,33 @@ def check_EarlyStopping(cls):
     if not (np.array_equal(best["W"], [1.0, 2.0]) and np.array_equal(best["b"], [0.5])):
         fail(f"{name}: best_params changed when the model's parameters changed later: store a "
              "deep copy (copy.deepcopy(params)), not the dict itself.")
+
+
+# ====================================================================== the network (04)
+@visible_check("fc_network_regularization")
+def check_fc_network_regularization(model_module):
+    """Check the network's dropout and penalty steps of ``course_lib/model.py``.
+
+    Networks with dropout (fixed masks through ``dropout_seed``), an L2
+    penalty, both, and both with batch norm, run with stand-ins for every layer:
+    the loss, each parameter's gradient against the loss's slope along random
+    directions, and the test mode, which keeps every unit.
+    """
+    from . import _network as net_check
+
+    with net_check.stand_ins(model_module):
+        for seed, options in ((0, {"dropout": 0.3, "dropout_seed": 3}),
+                              (1, {"reg": 0.2}),
+                              (2, {"dropout": 0.25, "dropout_seed": 8, "reg": 0.05}),
+                              (3, {"dropout": 0.2, "dropout_seed": 1, "reg": 0.1,
+                                   "normalization": "layernorm", "residual": True})):
+            what = f"fc_network with {', '.join(f'{k}={v!r}' for k, v in options.items())}"
+            net = net_check.build(model_module, [6, 6, 4], seed=seed, **options)
+            X, y = net_check.batch(seed)
+            net_check.check_forward(net, X, what)
+            net_check.judge_gradients(net, X, y, what)
+            test_scores = np.asarray(net_check.student_call(net.loss, X), dtype=np.float64)
+            kept, _ = net_check.expected_scores(net, X, mode="test")
+            if not np.allclose(test_scores, kept, rtol=1e-6, atol=1e-9):
+                fail(f"{what}: in test mode (loss(X) without labels) every unit is kept: "
+                     "_dropout_forward returns its input unchanged there.")
