@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import modules
-from .manifest import Assignment
+from .manifest import Assignment, function_owner, index
 from .paths import LIB, Course
 
 TIMESTAMP = "2026-11-20 17:00:00.000000 UTC"
@@ -51,10 +51,10 @@ BUGS: dict[str, Bug] = {
         "he_uniform uses the normal's std as the uniform limit (variance 3x too small)",
     ),
     "03_batch_normalization": Bug(
-        "normalization",
-        'bn_param["running_mean"] = momentum * running_mean + (1 - momentum) * mu',
-        'bn_param["running_mean"] = (1 - momentum) * running_mean + momentum * mu',
-        "momentum and 1 - momentum swapped in the running-mean update",
+        "model",
+        "        return dh + dout\n",
+        "        return dh\n",
+        "the network's skip backward drops the branch through the identity",
     ),
     "04_regularization": Bug(
         "regularization",
@@ -87,8 +87,25 @@ def reference_module(module: str) -> str:
     return modules.reference((LIB / f"{module}.py").read_text(encoding="utf-8"))
 
 
-def apply_bug(bug: Bug) -> str:
-    text = reference_module(bug.module)
+def finished_module(module: str, upto: Assignment) -> str:
+    """``module`` as a student has it after finishing every assignment up to ``upto``.
+
+    For a module one assignment teaches, that is its reference. For a module
+    several assignments extend (the network), the functions taught up to
+    ``upto`` are written and those of later assignments still hold the stub.
+    """
+    text = (LIB / f"{module}.py").read_text(encoding="utf-8")
+
+    def decide(qualname):
+        owner = function_owner(module, qualname)
+        return "reference" if owner is not None and index(owner) <= index(upto) else "stub"
+
+    return modules.transform_regions(text, decide)
+
+
+def apply_bug(bug: Bug, assignment: Assignment | None = None) -> str:
+    text = (finished_module(bug.module, assignment) if assignment is not None
+            else reference_module(bug.module))
     if text.count(bug.old) != 1:
         raise RuntimeError(f"sample bug for {bug.module} expects exactly one {bug.old!r} "
                            f"in the reference; found {text.count(bug.old)}: update BUGS")
@@ -119,8 +136,8 @@ def answer_reflections(dest: Path, assignment: Assignment) -> None:
 
 
 def _solve(dest: Path, assignment: Assignment) -> Path:
-    for module in assignment.modules:
-        (dest / "course_lib" / f"{module}.py").write_text(reference_module(module))
+    for module in assignment.modules + assignment.shared_modules:
+        (dest / "course_lib" / f"{module}.py").write_text(finished_module(module, assignment))
     answer_reflections(dest, assignment)
     return dest
 
@@ -139,8 +156,9 @@ def buggy(course: Course, assignment: Assignment) -> Path:
     bug = BUGS.get(assignment.name)
     if bug is None:
         raise RuntimeError(f"no sample bug defined for {assignment.name}: add one to BUGS")
-    for module in assignment.modules:
-        text = apply_bug(bug) if module == bug.module else reference_module(module)
+    for module in assignment.modules + assignment.shared_modules:
+        text = (apply_bug(bug, assignment) if module == bug.module
+                else finished_module(module, assignment))
         (dest / "course_lib" / f"{module}.py").write_text(text)
     return dest
 
