@@ -214,6 +214,9 @@ def test_student_runs_notebook_01_from_stub_to_passing_checks_and_a_live_widget(
     source = course.source / STUDENT_ASSIGNMENT / "course_lib" / "activations.py"
     bs.save_file(page, server, f"{STUDENT_ASSIGNMENT}/course_lib/activations.py",
                  modules.reference(source.read_text(encoding="utf-8")))
+    # ... and the network's steps that 01 teaches (model.py).
+    bs.save_file(page, server, f"{STUDENT_ASSIGNMENT}/course_lib/model.py",
+                 sample_class.finished_module("model", by_name(STUDENT_ASSIGNMENT)))
     # Select the cell after the explorer (its prompt: never a link in a markdown cell).
     cells.nth(explorer + 1).locator(".jp-InputPrompt").click()
     expect(cells.nth(explorer + 1)).to_have_class(re.compile(r"\bjp-mod-active\b"))
