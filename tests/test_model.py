@@ -320,3 +320,36 @@ def test_layer_grad_norms_are_frobenius_norms_of_weight_gradients():
 def test_bad_options_are_rejected(kwargs):
     with pytest.raises((ValueError, TypeError)):
         FullyConnectedNet([7], D, C, seed=0, **kwargs)
+
+
+@pytest.mark.parametrize("normalization", ["batchnorm", "layernorm"])
+def test_the_students_own_whole_network_check_passes_the_reference_with_every_option_on(
+        normalization):
+    """network_gradient_check (the reference of the student's function) on the reference
+    network with normalization, skips, PReLU, fixed dropout masks and an L2 penalty."""
+    from course_lib.model import network_gradient_check
+
+    X, y = small_batch()
+    model = jitter(FullyConnectedNet([D, D, D], D, C, init=0.5, activation="prelu",
+                                     normalization=normalization, residual=True, dropout=0.2,
+                                     dropout_seed=3, reg=0.1, seed=0))
+    before = model.copy_params()
+    errors = network_gradient_check(model, X, y)
+    assert set(errors) == set(model.params)
+    assert max(errors.values()) < 1e-7, errors
+    assert all(np.array_equal(before[k], model.params[k]) for k in before)
+
+
+def test_the_whole_network_check_names_the_parameter_whose_gradient_is_wrong():
+    from course_lib.model import network_gradient_check
+
+    class SkipBranchMissing(FullyConnectedNet):
+        def _skip_backward(self, l, dout, dh):
+            return dh
+
+    X, y = small_batch()
+    model = jitter(SkipBranchMissing([D, D, D], D, C, init=0.5, residual=True, seed=0))
+    errors = network_gradient_check(model, X, y)
+    assert model.residual_layers == [1, 2, 3]
+    assert max(errors[k] for k in ("W4", "b4", "W3", "b3")) < 1e-7, errors
+    assert min(errors[k] for k in ("W1", "W2")) > 1e-3, errors
