@@ -106,6 +106,21 @@ def test_a_graded_answer_counts_as_usual(gradebook):
     assert "pending" not in _text(nb).lower()
 
 
+def _row(student, score, max_score, pending, status="graded"):
+    return {"student": student, "assignment": "00_gradient_checking", "score": score,
+            "max_score": max_score, "status": status, "auto_score": score,
+            "auto_max_score": max_score - pending, "manual_pending": pending, "notes": ""}
+
+
+def test_the_grade_table_shows_pending_points_apart_from_the_score():
+    text = grade.table([_row("ann", 9.0, 11.0, 2.0), _row("bob", 10.0, 11.0, 0.0)])
+    ann = next(line for line in text.splitlines() if line.startswith("ann"))
+    bob = next(line for line in text.splitlines() if line.startswith("bob"))
+    assert ann.split()[1:] == ["9/9", "+2", "pending"]
+    assert bob.split()[1:] == ["10/11"]
+    assert "neither as scored nor as lost" in text
+
+
 def test_a_notebook_without_manual_answers_gets_no_pending_note(gradebook, tmp_path):
     from nbgrader.preprocessors import GetGrades
 
