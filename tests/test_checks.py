@@ -75,6 +75,98 @@ def test_backward_check_asks_for_the_forward_when_it_is_wrong():
                 "check_sigmoid_forward first", forward=wrong)
 
 
+# ---------------------------------------------------------- a module that did not reload
+def _module_in_course_lib(tmp_path, source, name="course_lib_reload_case"):
+    """Import ``source`` as a module whose file sits in a folder named course_lib."""
+    import importlib.util
+    import sys
+
+    folder = tmp_path / "course_lib"
+    folder.mkdir(exist_ok=True)
+    path = folder / "losses.py"
+    path.write_text(source)
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module, path
+
+
+_SOURCE = "def relu_forward(x):\n    return x * (x > 0), x\n"
+
+
+@pytest.fixture
+def loaded(tmp_path):
+    import sys
+
+    module, path = _module_in_course_lib(tmp_path, _SOURCE)
+    yield module, path
+    sys.modules.pop(module.__name__, None)
+
+
+def _rewrite(path, text):
+    import os
+
+    path.write_text(text)
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+
+
+def test_a_module_that_matches_its_file_gets_no_notice(loaded):
+    module, _ = loaded
+    assert checks.stale_module_notice(module.relu_forward) is None
+
+
+def test_code_outside_course_lib_is_not_compared():
+    assert checks.stale_module_notice(lambda x: (x, x)) is None
+
+
+def test_a_syntax_error_on_disk_is_named_with_file_and_line(loaded):
+    module, path = loaded
+    _rewrite(path, _SOURCE + "\ndef broken(:\n    pass\n")
+    notice = checks.stale_module_notice(module.relu_forward)
+    assert "course_lib/losses.py has a syntax error at line 4" in notice
+    assert "previous version" in notice
+
+
+def test_a_file_changed_since_it_was_imported_is_named(loaded):
+    module, path = loaded
+    _rewrite(path, _SOURCE.replace("x * (x > 0)", "x * (x >= 0)"))
+    assert "changed since it was last imported" in checks.stale_module_notice(module.relu_forward)
+
+
+def test_the_notice_comes_before_a_failing_verdict(loaded):
+    module, path = loaded
+    _rewrite(path, _SOURCE + "\ndef broken(:\n")
+
+    def wrong(x):
+        return -x, x
+
+    module.wrong = wrong
+    wrong.__module__ = module.__name__
+    message = _fails_with(checks.check_relu_forward, wrong, "syntax error")
+    assert message.index("syntax error") < message.index("relu_forward: out")
+
+
+def test_the_notice_is_printed_before_a_pass_line(loaded, capsys):
+    module, path = loaded
+    _rewrite(path, _SOURCE + "\ndef broken(:\n")
+    checks.check_relu_forward(_relu_from(module))
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert "syntax error at line 4" in lines[0] and lines[-1].startswith("✔ relu_forward")
+
+
+def _relu_from(module):
+    """The reference ReLU, as if it were defined in ``module``."""
+    import types
+
+    code = act.relu_forward.__code__
+    fn = types.FunctionType(code, act.relu_forward.__globals__, "relu_forward")
+    fn.__module__ = module.__name__
+    fn.__qualname__ = "relu_forward"
+    return fn
+
+
 # ---------------------------------------------------------- assignment 00
 def _one_sided_gradient(f, x, h=1e-5):
     f_x = f(x.copy())

@@ -10,6 +10,8 @@ independent formula written inline; no check calls another student function.
 from __future__ import annotations
 
 import functools
+import sys
+from pathlib import Path
 
 import numpy as np
 
@@ -94,12 +96,94 @@ def passed(name: str):
     print(f"✔ {name}: visible check passed.")
 
 
+# path -> ((mtime, size), the compiled module or its SyntaxError), the latest version only
+_COMPILED: dict[str, tuple] = {}
+
+
+def _codes_of(obj) -> list:
+    """The code objects of a function, or of the methods a class defines itself."""
+    if isinstance(obj, type):
+        return [v.__code__ for v in vars(obj).values() if hasattr(v, "__code__")]
+    code = getattr(obj, "__code__", None)
+    return [code] if code is not None else []
+
+
+def _find_code(code, qualname: str):
+    for const in code.co_consts:
+        if hasattr(const, "co_code"):
+            if const.co_qualname == qualname:
+                return const
+            found = _find_code(const, qualname)
+            if found is not None:
+                return found
+    return None
+
+
+def stale_module_notice(obj) -> str | None:
+    """A sentence when ``obj`` is not what its ``course_lib`` file on disk now defines.
+
+    Autoreload keeps the previous version of a module whose new version fails
+    to import (a syntax error, a NameError at the top of the file), so a check
+    would silently run old code. Only modules of ``course_lib`` are compared:
+    the file is compiled (never run) and the function's code compared with the
+    code it is running.
+    """
+    module = sys.modules.get(getattr(obj, "__module__", None) or "")
+    path = getattr(module, "__file__", None)
+    if not path or not str(path).endswith(".py") or Path(path).parent.name != "course_lib":
+        return None
+    path = Path(path)
+    shown = f"course_lib/{path.name}"
+    try:
+        stat = path.stat()
+        version = (stat.st_mtime_ns, stat.st_size)
+        if _COMPILED.get(str(path), (None,))[0] != version:
+            source = path.read_text(encoding="utf-8")
+            try:
+                compiled = compile(source, str(path), "exec", dont_inherit=True)
+            except SyntaxError as err:
+                compiled = err
+            _COMPILED[str(path)] = (version, compiled)
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+    compiled = _COMPILED[str(path)][1]
+    if isinstance(compiled, SyntaxError):
+        return (f"Your {shown} has a syntax error at line {compiled.lineno} ({compiled.msg}); "
+                "the check below ran your previous version, the last one that imported. Fix "
+                "that line and run this cell again.")
+    for code in _codes_of(obj):
+        on_disk = _find_code(compiled, code.co_qualname)
+        if on_disk is not None and on_disk != code:
+            return (f"Your {shown} has changed since it was last imported, and importing the "
+                    "new version failed (the error is printed above, where the cell started); "
+                    "the check below ran your previous version. Fix the error and run this "
+                    "cell again.")
+    return None
+
+
 def visible_check(name: str):
-    """Decorator for a check function: prints a pass line when it returns."""
+    """Decorator for a check function: prints a pass line when it returns.
+
+    When the student's module did not reload (see :func:`stale_module_notice`),
+    that is said first: at the start of the failure message, or before the pass
+    line.
+    """
     def wrap(check):
         @functools.wraps(check)
-        def run(*args, **kwargs):
-            check(*args, **kwargs)
+        def run(fn, *args, **kwargs):
+            notice = stale_module_notice(fn)
+            try:
+                check(fn, *args, **kwargs)
+            except CheckFailed as failure:
+                if notice:
+                    raise CheckFailed(f"{notice}\n{failure}") from None
+                raise
+            except BaseException:
+                if notice:
+                    print(notice)
+                raise
+            if notice:
+                print(notice)
             passed(name)
         return run
     return wrap
