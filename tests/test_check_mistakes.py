@@ -22,7 +22,7 @@ counts its mistakes once per function. On 2026-12-03:
     module          named / listed
     gradcheck          24 / 24
     layers             25 / 25
-    losses             32 / 33
+    losses             34 / 35
     activations        43 / 43
     init               41 / 43
     normalization      87 / 87
@@ -627,6 +627,20 @@ def svm_scores_changed_in_place(scores, y, margin=1.0):
 def svm_pair_swapped(scores, y, margin=1.0):
     loss, dscores = losses.svm_loss(scores, y, margin)
     return dscores, loss
+
+
+@mistake("losses", "softmax_loss", "N = 3", "len(scores)")
+def softmax_divided_by_a_fixed_two(scores, y):
+    loss, dscores = losses.softmax_loss(scores, y)
+    n = len(y)
+    return loss * n / 2, dscores * n / 2
+
+
+@mistake("losses", "svm_loss", "N = 1", "len(scores)")
+def svm_divided_by_a_fixed_two(scores, y, margin=1.0):
+    loss, dscores = losses.svm_loss(scores, y, margin)
+    n = len(y)
+    return loss * n / 2, dscores * n / 2
 
 
 @mistake("losses", "svm_loss", "dscores", "wrong at", named=False)

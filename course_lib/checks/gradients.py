@@ -304,6 +304,10 @@ _SOFTMAX_LOSS = 1.5 * np.log(2.0)                            # (ln 2 + ln 4) / 2
 _SOFTMAX_P = np.array([[1.0, 3.0, 4.0], [2.0, 1.0, 5.0]]) / 8
 _SOFTMAX_DSCORES = np.array([[1 / 8, 3 / 8, 4 / 8 - 1], [2 / 8 - 1, 1 / 8, 5 / 8]]) / 2
 
+_FIXED_N = {1.5: "with 3 samples the mean divides by N = 3: take N from the scores "
+                 "(len(scores)), not the 2 of the first example.",
+            3.0: "N = 3 is the batch size, and the loss is a mean over the batch: the loss and "
+                 "its gradient are divided by N."}
 _MEAN = {2.0: "N = 2 is the batch size, and the loss is a mean over the batch: the loss and "
               "its gradient are divided by N.",
          0.5: "N = 2 is the batch size: divide by N once (the loss is the mean over the "
@@ -341,10 +345,13 @@ def check_softmax_loss(fn):
         if np.shape(dscores) == value.shape and np.allclose(np.asarray(dscores, float), value):
             fail(f"{name}: dscores is wrong: {message}")
     expect_close(dscores, _SOFTMAX_DSCORES, f"{name}: dscores", factors=_MEAN)
-    # equal scores: every class has probability 1/C, so the loss is ln C
-    loss_equal, _ = _loss_call(name, fn, np.full((3, 4), 7.0), np.array([1, 3, 0]))
+    # equal scores: every class has probability 1/C, so the loss is ln C; N = 3 this time
+    loss_equal, d_equal = _loss_call(name, fn, np.full((3, 4), 7.0), np.array([1, 3, 0]))
     expect_close(expect_scalar(loss_equal, f"{name}: loss"), np.log(4.0),
-                 f"{name}: loss for 3 samples with equal scores (should be ln 4 with 4 classes)")
+                 f"{name}: loss for 3 samples with equal scores (should be ln 4 with 4 classes)",
+                 factors=_FIXED_N)
+    expect_close(d_equal, (0.25 - np.eye(4)[[1, 3, 0]]) / 3,
+                 f"{name}: dscores for 3 samples with equal scores", factors=_FIXED_N)
     # shifting all scores by 1000 changes nothing, but overflows a naive np.exp
     with np.errstate(all="ignore"):
         loss_big, d_big = _loss_call(name, fn, _SOFTMAX_SCORES + 1000.0, _SOFTMAX_Y.copy())
@@ -422,5 +429,13 @@ def check_svm_loss(fn):
                  hint="Use the margin argument instead of a fixed 1.")
     expect_close(dscores, np.array([[0.0, 0.0, 0.0, 0.0], [-1.0, 1.0, 0.0, 0.0]]) / 2,
                  f"{name}: dscores with margin=0.25")
+    # one sample (the docstring's example): terms 0.5 and 3, both active
+    loss, dscores = _loss_call(name, fn, np.array([[1.0, 0.5, 3.0]]), np.array([0]))
+    one = {0.5: "with one sample the mean divides by N = 1: take N from the scores "
+                "(len(scores)), not the 2 of the first example."}
+    expect_close(expect_scalar(loss, f"{name}: loss"), 3.5,
+                 f"{name}: loss for one sample, scores [1, 0.5, 3], y = 0", factors=one)
+    expect_close(dscores, [[-2.0, 1.0, 1.0]], f"{name}: dscores for one sample, scores "
+                 "[1, 0.5, 3], y = 0", factors=one)
     _, d32 = _loss_call(name, fn, _SVM_SCORES.astype(np.float32), _SVM_Y.copy())
     expect_dtype(d32, np.float32, f"{name}: dscores for float32 scores")
