@@ -18,6 +18,9 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from autograder import grade
 from autograder.feedback import StudentFeedback
 
+# nbgrader's own add_submission warns about its SQLAlchemy session; nothing of ours
+pytestmark = pytest.mark.filterwarnings("ignore:Object of type <Submitted")
+
 
 @pytest.fixture(scope="module")
 def _gradebook_file(tmp_path_factory):
