@@ -10,6 +10,10 @@ written, this preprocessor rewrites each autograded test cell:
   quote the hidden lines); any output line that quotes a hidden line is dropped;
 * a verdict is added: the test's name, passed or failed, the points, and a hint
   written for the student.
+
+An answer still waiting for the instructor's grade (a reflection question) is
+shown as pending, not as 0 points: the headline counts the points graded so
+far out of the points graded so far, and a note says how many are pending.
 """
 from __future__ import annotations
 
@@ -18,7 +22,7 @@ import json
 import re
 from pathlib import Path
 
-from nbformat.v4 import new_output
+from nbformat.v4 import new_markdown_cell, new_output
 from traitlets import Dict
 
 from nbgrader.preprocessors import NbGraderPreprocessor
@@ -65,6 +69,47 @@ NOT_RUN = ("Not run by the grader: this experiment earns no points. Its output i
            "you saw when you ran the notebook yourself.\n")
 
 
+def pending_points(resources) -> dict[str, float]:
+    """grade_id -> points of every answer of this notebook that nobody has graded yet."""
+    meta = resources.get("nbgrader", {})
+    if not meta.get("db_url"):
+        return {}
+    from nbgrader.api import Gradebook, MissingEntry
+
+    with Gradebook(meta["db_url"]) as gb:
+        try:
+            notebook = gb.find_submission_notebook(meta["notebook"], meta["assignment"],
+                                                   meta["student"])
+        except MissingEntry:
+            return {}
+        return {g.name: float(g.max_score) for g in notebook.grades
+                if g.needs_manual_grade and g.manual_score is None and g.auto_score is None}
+
+
+def show_pending(nb, resources, pending: dict[str, float]) -> None:
+    """Show ungraded answers as pending: no "0 / 2" on them, a headline without their points."""
+    if not pending:
+        return
+    total = sum(pending.values())
+    meta = resources.setdefault("nbgrader", {})
+    graded_max = float(meta.get("max_score") or 0.0) - total
+    meta["max_score"] = graded_max
+    cells = [new_markdown_cell(
+        f"**{total:g} points pending.** The score at the top counts the {graded_max:g} points "
+        f"graded so far. Your written answers, worth {total:g} points, are graded by hand by "
+        "your instructor: they are pending, not lost.")]
+    for cell in nb.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id in pending:
+            cells.append(new_markdown_cell(
+                f"*Pending, {pending[grade_id]:g} points: your instructor grades this answer "
+                "by hand.*"))
+            # no score line on the answer itself: it would read 0 / points
+            cell.metadata["nbgrader"]["grade"] = False
+        cells.append(cell)
+    nb.cells = cells
+
+
 class StudentFeedback(NbGraderPreprocessor):
     """Hide hidden tests in feedback and add a verdict per test cell."""
 
@@ -78,7 +123,9 @@ class StudentFeedback(NbGraderPreprocessor):
             if len(path.parents) > 2 else None
         if record is not None and record.exists():
             self.withdrawn = json.loads(record.read_text())
-        return super().preprocess(nb, resources)
+        nb, resources = super().preprocess(nb, resources)
+        show_pending(nb, resources, pending_points(resources))
+        return nb, resources
 
     def preprocess_cell(self, cell, resources, index):
         meta = cell.metadata.get("nbgrader", {})

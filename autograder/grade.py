@@ -261,10 +261,14 @@ def table(rows: list[dict]) -> str:
     assignments = [a.name for a in ASSIGNMENTS if any(r["assignment"] == a.name for r in rows)]
     cell = {}
     for r in rows:
+        pending = float(r["manual_pending"])
         if str(r["status"]).startswith("failed"):
             text = "FAILED"
         else:
-            text = f"{float(r['auto_score']):g}/{float(r['auto_max_score']):g}"
+            # points waiting for a manual grade are neither scored nor lost
+            text = f"{float(r['score']):g}/{float(r['max_score']) - pending:g}"
+            if pending:
+                text += f" +{pending:g} pending"
         cell[(r["student"], r["assignment"])] = text
     width = max([len(a) for a in assignments] + [8])
     lines = ["student    " + " ".join(a[:width].rjust(width) for a in assignments)]
@@ -279,8 +283,8 @@ def table(rows: list[dict]) -> str:
     pending = sum(float(r["manual_pending"]) for r in rows)
     if pending:
         lines.append("")
-        lines.append(f"(autograded points shown; {pending:g} points of reflection answers "
-                     "await manual grading in formgrader)")
+        lines.append(f"(+N pending: N points of written answers await manual grading in "
+                     f"formgrader, {pending:g} in all; they count neither as scored nor as lost)")
     return "\n".join(lines)
 
 

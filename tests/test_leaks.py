@@ -99,3 +99,25 @@ def test_feedback_pages_are_scanned_as_the_text_a_reader_sees(tmp_path):
                     '(1 - beta1**t)</pre>')
     problems = leaks.scan(tmp_path, {"m_hat = m / (1 - beta1**t)": "a solution line"})
     assert problems == [f"{page}:1: holds a solution line: 'm_hat = m / (1 - beta1**t)'"]
+
+
+def test_the_visible_checks_hold_no_line_of_a_solution_region():
+    """The scan counts every given module as open text, the checks too: a solution line
+    copied into a check would make itself open. So the checks are compared here with
+    the solution regions of the modules and notebooks alone."""
+    import nbformat
+
+    from autograder.paths import NOTEBOOKS
+
+    checks = sorted((LIB / "checks").glob("*.py"))
+    assert checks
+    texts = [path.read_text(encoding="utf-8") for path in LIB.glob("*.py")
+             if modules.module_name(path) not in GRADER_ONLY]
+    texts += [cell.source for nb_path in sorted(NOTEBOOKS.glob("*.ipynb"))
+              for cell in nbformat.read(nb_path, as_version=4).cells if cell.cell_type == "code"]
+    secret = modules.solution_lines(*texts)
+    assert "m_hat = m / (1 - beta1**t)" in secret
+    found = [f"{path.name}: {line!r}" for path in checks
+             for line in {x.strip() for x in path.read_text(encoding="utf-8").splitlines()}
+             if line in secret]
+    assert found == []

@@ -161,6 +161,16 @@ def test_feedback_names_each_test_with_its_verdict_and_points(course, released):
     assert "is not implemented yet" in stub
 
 
+def test_feedback_shows_written_answers_as_pending_not_lost(course, rows, released):
+    name = released[0]
+    row = rows[("perfect", name)]
+    pending, graded = float(row["manual_pending"]), float(row["auto_max_score"])
+    assert pending > 0, "the first assignment has a reflection question graded by hand"
+    text = _feedback_text(course.feedback / "perfect" / name / f"{name}.html")
+    assert f"(Score: {graded:.1f} / {graded:.1f})" in text
+    assert f"{pending:g} points pending" in text and "pending, not lost" in text
+
+
 def test_report_shows_failures_per_test_distributions_and_ungradable_submissions(course, rows):
     from autograder import report
 

@@ -49,6 +49,92 @@ _ELEMENTWISE = {
              ([0.0, 1.0, -1.0], [0.0, 0.8413447460685429, -0.15865525393145707]), [0.0, 1.0]),
 }
 
+
+def _sig(v):
+    return 1 / (1 + np.exp(-v))
+
+
+def _gelu_tanh(v):
+    return 0.5 * v * (1 + np.tanh(np.sqrt(2 / np.pi) * (v + 0.044715 * v ** 3)))
+
+
+# name -> [(forward a typical slip computes (given kwargs), what to say)]
+_FORWARD_SLIPS = {
+    "leaky_relu": [(lambda v: np.where(v > 0, v, 0.01 * v),
+                    "it uses alpha = 0.01 although alpha = 0.2 was passed: use the alpha "
+                    "argument.")],
+    "elu": [(lambda v: np.where(v > 0, v, np.exp(v) - 1),
+             "it uses alpha = 1 although alpha = 2 was passed: use the alpha argument."),
+            (lambda v: np.where(v > 0, v, 2.0 * np.exp(v)),
+             "the negative branch is alpha * exp(x); it is alpha * (exp(x) - 1), which is 0 "
+             "at x = 0 (np.expm1).")],
+    "selu": [(lambda v: 1.0507 * np.where(v > 0, v, 1.6733 * (np.exp(v) - 1)),
+              "the constants are rounded: use SELU_SCALE and SELU_ALPHA from the module."),
+             (lambda v: np.where(v > 0, v, _ALPHA * (np.exp(v) - 1)),
+              "the scale SELU_SCALE is missing: SELU is SELU_SCALE * elu(x, SELU_ALPHA).")],
+    "gelu": [(_gelu_tanh, "that is the tanh approximation of GELU; this course uses the exact "
+                          "form x * Phi(x) with Phi(x) = (1 + erf(x / sqrt(2))) / 2."),
+             (lambda v: v * _sig(1.702 * v), "that is the sigmoid approximation "
+                                             "x * sigmoid(1.702 x); use the exact x * Phi(x)."),
+             (_phi, "that is Phi(x), the normal CDF, alone: GELU is x * Phi(x).")],
+    "softplus": [(lambda v: np.log(np.exp(v)), "log(exp(x)) is x: softplus is log(1 + exp(x)).")],
+    "sigmoid": [(lambda v: 1 / (1 + np.exp(v)), "the sign of the exponent is wrong: "
+                                               "1 / (1 + exp(-x)).")],
+    "tanh": [(lambda v: 2 * _sig(v) - 1, "that is 2 sigmoid(x) - 1 = tanh(x / 2); tanh(x) is "
+                                         "2 sigmoid(2x) - 1 (or np.tanh).")],
+}
+
+# name -> [(slope a typical slip uses, what to say)]; the backward's dx is dout * slope
+_BACKWARD_SLIPS = {
+    "sigmoid": [(_sig, "the factor (1 - s) is missing: the slope is s * (1 - s) with "
+                       "s = sigmoid(x)."),
+                (lambda v: v * (1 - v), "it applies s * (1 - s) to x itself; s is the "
+                                        "sigmoid's OUTPUT (what the forward cached)."),
+                (lambda v: 1 - _sig(v) ** 2, "that is the tanh rule 1 - s**2; the sigmoid's "
+                                             "slope is s * (1 - s).")],
+    "tanh": [(lambda v: 1 - np.tanh(v), "the square is missing: the slope is 1 - tanh(x)**2."),
+             (lambda v: 1 - v ** 2, "it applies 1 - t**2 to x itself; t is tanh's OUTPUT "
+                                    "(what the forward cached)."),
+             (lambda v: np.tanh(v) * (1 - np.tanh(v)), "that is the sigmoid's rule "
+                                                       "s * (1 - s); tanh's slope is 1 - t**2.")],
+    "relu": [(lambda v: np.where(v > 0, v, 0.0), "it multiplies by x (the forward's output) "
+                                                 "where x > 0; the slope there is 1, so dx "
+                                                 "is dout itself.")],
+    "leaky_relu": [(lambda v: np.where(v > 0, 1.0, 0.0), "below 0 the slope is alpha, not 0 "
+                                                         "(that is ReLU)."),
+                   (lambda v: np.where(v > 0, 1.0, 0.01), "it uses alpha = 0.01 although the "
+                                                          "forward was given alpha = 0.2: use "
+                                                          "the alpha in the cache.")],
+    "elu": [(lambda v: np.where(v > 0, 1.0, 2.0 * (np.exp(v) - 1)),
+             "below 0 it uses the output alpha * (exp(x) - 1) as the slope; the slope is "
+             "alpha * exp(x), i.e. out + alpha."),
+            (lambda v: np.where(v > 0, 1.0, np.exp(v)), "below 0 the slope is alpha * exp(x): "
+                                                        "alpha is missing.")],
+    "selu": [(lambda v: np.where(v > 0, 1.0, _ALPHA * np.exp(v)),
+              "the scale SELU_SCALE is missing: it multiplies both branches of the slope."),
+             (lambda v: _LAMBDA * np.where(v > 0, 1.0, _ALPHA * (np.exp(v) - 1)),
+              "below 0 it uses the ELU output as the slope; the slope is "
+              "SELU_SCALE * SELU_ALPHA * exp(x).")],
+    "softplus": [(lambda v: np.log(1 + np.exp(v)), "that is softplus itself; its slope is "
+                                                   "the sigmoid, exp(x - out)."),
+                 (lambda v: np.exp(v), "exp(x) is the slope of exp, not of log(1 + exp(x)); "
+                                       "the slope is the sigmoid, exp(x - out).")],
+    "arctan": [(lambda v: 1 / (1 - v ** 2), "the slope is 1 / (1 + x**2), with a plus."),
+               (lambda v: 1 / (1 + v) ** 2, "the slope is 1 / (1 + x**2): square x, not "
+                                            "1 + x.")],
+    "gelu": [(_phi, "that is Phi(x) alone: by the product rule the slope of x * Phi(x) is "
+                    "Phi(x) + x * phi(x)."),
+             (lambda v: _phi(v) + v * np.exp(-v ** 2 / 2),
+              "the density is not normalised: phi(x) = exp(-x**2 / 2) / sqrt(2 pi)."),
+             (lambda v: v * np.exp(-v ** 2 / 2) / np.sqrt(2 * np.pi),
+              "the term Phi(x) is missing: by the product rule the slope is "
+              "Phi(x) + x * phi(x).")],
+}
+
+# the slope at x = 0 exactly, where a kinked activation's docstring fixes a convention
+# (x counts as positive only above 0), with the check's alpha
+_SLOPE_AT_ZERO = {"relu": 0.0, "leaky_relu": 0.2, "elu": 2.0, "selu": _LAMBDA * _ALPHA}
+
 # activations with a default alpha: x, expected out without alpha given, the default
 _DEFAULTS = {
     "leaky_relu": ([-2.0, 3.0], [-0.02, 3.0], 0.01),
@@ -58,6 +144,16 @@ _DEFAULTS = {
 # values of x away from the kinks, and an upstream gradient
 _X = np.array([[-2.0, -0.5, 0.3], [1.5, 3.0, -1.2]])
 _DOUT = np.array([[0.5, -1.0, 2.0], [1.5, -0.5, 1.0]])
+
+
+def _close_to(got, value, rtol=1e-6, atol=1e-8):
+    """True when ``got`` has the shape and values of ``value`` (no exception on junk)."""
+    try:
+        got = np.asarray(got, dtype=np.float64)
+    except (TypeError, ValueError):
+        return False
+    value = np.asarray(value, dtype=np.float64)
+    return got.shape == value.shape and bool(np.allclose(got, value, rtol=rtol, atol=atol))
 
 
 def _forward_of(name, forward):
@@ -72,7 +168,13 @@ def _check_elementwise_forward(name, fn):
     fname = f"{name}_forward"
     x = np.array(x)
     out, _ = _as_pair(_call_strict(fname, "activations", fn, x.copy(), **kwargs), fname)
-    expect_close(out, expected, f"{fname}: out for x = {np.round(x, 4).tolist()}")
+    what = f"{fname}: out for x = {np.round(x, 4).tolist()}"
+    if diagnose(out, expected, what):
+        with np.errstate(all="ignore"):
+            for slip, message in _FORWARD_SLIPS.get(name, []):
+                if _close_to(out, slip(x)):
+                    fail(f"{what} is wrong: {message}")
+    expect_close(out, expected, what)
     # any shape: the same numbers as a (3, 1, 1) batch
     out3, _ = _as_pair(_call_strict(fname, "activations", fn, x.reshape(3, 1, 1), **kwargs), fname)
     expect_close(out3, np.reshape(expected, (3, 1, 1)), f"{fname}: out for x of shape (3, 1, 1)")
@@ -101,6 +203,12 @@ def _check_elementwise_backward(name, fn, forward):
     dx = _call_strict(bname, "activations", fn, _DOUT.copy(), cache)
     # Elementwise: every entry is its own group, so one centred difference gives all slopes.
     expected = grouped_slopes(formula, _X, _DOUT, x_axis=-1, out_axis=-1)
+    if diagnose(dx, expected, f"{bname}: dx", rtol=1e-6, atol=1e-8):
+        if _close_to(dx, expected / _DOUT):
+            fail(f"{bname}: dx is the local slope alone: multiply it by dout (chain rule).")
+        for slope, message in _BACKWARD_SLIPS.get(name, []):
+            if _close_to(dx, _DOUT * slope(_X)):
+                fail(f"{bname}: dx is wrong: {message}")
     expect_close(dx, expected, f"{bname}: dx", rtol=1e-6, atol=1e-8)
     # saturated or linear far out: the slopes at ±1000, computed without warnings
     _, cache = _as_pair(_call_strict(fname, "activations", forward, np.array([-1000.0, 1000.0]),
@@ -108,6 +216,13 @@ def _check_elementwise_backward(name, fn, forward):
     dx_big = _call_strict(bname, "activations", fn, np.ones(2), cache)
     expect_close(dx_big, big_slope, f"{bname}: dx at x = [-1000, 1000] with dout = 1",
                  rtol=1e-6, atol=1e-12)
+    if name in _SLOPE_AT_ZERO:
+        _, cache = _as_pair(_call_strict(fname, "activations", forward, np.zeros(1), **kwargs),
+                            fname)
+        dx_zero = _call_strict(bname, "activations", fn, np.ones(1), cache)
+        expect_close(dx_zero, [_SLOPE_AT_ZERO[name]], f"{bname}: dx at x = 0 exactly",
+                     hint="At the kink the docstring's convention holds: x counts as positive "
+                          "only when x > 0, so at 0 the slope is the one of the negative side.")
     x32 = _X.astype(np.float32)
     _, cache = _as_pair(_call_strict(fname, "activations", forward, x32, **kwargs), fname)
     dx32 = _call_strict(bname, "activations", fn, _DOUT.astype(np.float32), cache)
@@ -151,6 +266,9 @@ def check_binary_step_forward(fn):
     name = "binary_step_forward"
     x = np.array([-2.0, -1e-9, 0.0, 3.0])
     out, _ = _as_pair(_call(name, "activations", fn, x.copy()), name)
+    if _close_to(out, [0.0, 0.0, 0.0, 1.0]):
+        fail(f"{name}: out for x = [-2, -1e-9, 0, 3] is 0 at x = 0; by the convention of the "
+             "docstring step(0) = 1: the step is 1 where x >= 0.")
     expect_close(out, [0.0, 0.0, 1.0, 1.0], f"{name}: out for x = [-2, -1e-9, 0, 3]",
                  hint="The step is 1 where x >= 0 (including 0).")
     out32, _ = _as_pair(_call(name, "activations", fn, x.astype(np.float32).reshape(2, 2)), name)
@@ -169,6 +287,9 @@ def check_prelu_forward(fn):
     out, _ = _as_pair(_call(name, "activations", fn, _PRELU_X.copy(), np.array(0.5)), name)
     expect_close(out, [[-1.0, 3.0], [-0.5, -2.0]], f"{name}: out with alpha = 0.5 (shared)")
     out, _ = _as_pair(_call(name, "activations", fn, _PRELU_X.copy(), np.array([0.1, 0.2])), name)
+    if _close_to(out, np.where(_PRELU_X > 0, _PRELU_X, np.array([[0.1], [0.2]]) * _PRELU_X)):
+        fail(f"{name}: out with alpha = [0.1, 0.2] uses one slope per ROW; alpha has one slope "
+             "per column (the last axis of x), which plain broadcasting gives.")
     expect_close(out, [[-0.2, 3.0], [-0.1, -0.8]], f"{name}: out with alpha = [0.1, 0.2]",
                  hint="alpha has one slope per column (the last axis of x).")
     out32, _ = _as_pair(_call(name, "activations", fn, _PRELU_X.astype(np.float32),
@@ -191,9 +312,8 @@ def check_prelu_backward(fn, forward=None):
         if diagnose(out, np.where(_PRELU_X > 0, _PRELU_X, alpha * _PRELU_X), fname):
             fail(f"{name} needs a working {fname} (for the cache): run check_{fname} first.")
         result = _call(name, "activations", fn, dout.copy(), cache)
-        if not (isinstance(result, tuple) and len(result) == 2):
-            fail(f"{name} must return two gradients (dx, dalpha).")
-        dx, dalpha = result
+        dx, dalpha = expect_outputs(result, name, ("dx", "dalpha"),
+                                    (dx_expected, dalpha_expected))
         expect_close(dx, dx_expected, f"{name}: dx with {label}")
         expect_close(dalpha, dalpha_expected, f"{name}: dalpha with {label}",
                      hint="alpha was broadcast, so sum dout * min(x, 0) over the axes alpha "
@@ -213,6 +333,18 @@ def _maxout_formula(x, w, b):
     return np.maximum(np.maximum(x @ w[0] + b[0], x @ w[1] + b[1]), x @ w[2] + b[2])
 
 
+def _expect_maxout(name, out, x, w, b, what, hint=""):
+    """``out`` must be the maximum over the pieces; a sum, mean or minimum is named."""
+    pieces = np.stack([x @ w[j] + b[j] for j in range(w.shape[0])])
+    for value, message in ((pieces.sum(axis=0), "it is the sum of the pieces"),
+                           (pieces.mean(axis=0), "it is the mean of the pieces"),
+                           (pieces.min(axis=0), "it is the minimum of the pieces")):
+        if _close_to(out, value):
+            fail(f"{what} is wrong: {message}; maxout takes their maximum over the k pieces "
+                 "(the first axis of w).")
+    expect_close(out, pieces.max(axis=0), what, hint=hint)
+
+
 @visible_check("maxout_forward")
 def check_maxout_forward(fn):
     """Check ``maxout_forward`` on two pieces by hand, then on three pieces."""
@@ -221,11 +353,12 @@ def check_maxout_forward(fn):
     w = np.array([[[1.0], [0.0]], [[0.0], [1.0]]])           # piece 0: x0, piece 1: x1
     b = np.array([[0.5], [-1.0]])
     out, _ = _as_pair(_call(name, "activations", fn, x, w, b), name)
+    _expect_maxout(name, out, x, w, b, f"{name}: out = max(1 + 0.5, 2 - 1)")
     expect_close(out, [[1.5]], f"{name}: out = max(1 + 0.5, 2 - 1)")
     x, w, b = _maxout_example()
     out, _ = _as_pair(_call(name, "activations", fn, x, w, b), name)
-    expect_close(out, _maxout_formula(x, w, b), f"{name}: out for x (3, 2), w (3, 2, 4), b (3, 4)",
-                 hint="Take the maximum over the k pieces (axis of w's first dimension).")
+    _expect_maxout(name, out, x, w, b, f"{name}: out for x (3, 2), w (3, 2, 4), b (3, 4)",
+                   hint="Take the maximum over the k pieces (axis of w's first dimension).")
     out32, _ = _as_pair(_call(name, "activations", fn, x.astype(np.float32),
                               w.astype(np.float32), b.astype(np.float32)), name)
     expect_dtype(out32, np.float32, f"{name}: out for float32 inputs")
@@ -242,16 +375,18 @@ def check_maxout_backward(fn, forward=None):
         fail(f"{name} needs a working {fname} (for the cache): run check_{fname} first.")
     dout = np.round(np.random.default_rng(4).standard_normal((3, 4)), 1)
     result = _call(name, "activations", fn, dout, cache)
-    if not (isinstance(result, tuple) and len(result) == 3):
-        fail(f"{name} must return three gradients (dx, dw, db).")
     # x[n] only reaches output row n; w[..., j] and b[:, j] only output unit j.
     formulas = (lambda v: _maxout_formula(v, w, b), lambda v: _maxout_formula(x, v, b),
                 lambda v: _maxout_formula(x, w, v))
     axes = ((0, 0), (2, 1), (1, 1))
-    for label, got, arg, f, (x_axis, out_axis) in zip(("dx", "dw", "db"), result, (x, w, b),
-                                                      formulas, axes):
-        expected = grouped_slopes(f, arg, dout, x_axis=x_axis, out_axis=out_axis)
-        expect_close(got, expected, f"{name}: {label}", rtol=1e-6, atol=1e-8,
+    expected = [grouped_slopes(f, arg, dout, x_axis=x_axis, out_axis=out_axis)
+                for arg, f, (x_axis, out_axis) in zip((x, w, b), formulas, axes)]
+    result = expect_outputs(result, name, ("dx", "dw", "db"), tuple(expected), atol=1e-8)
+    if _close_to(result[0], sum(dout @ w[j].T for j in range(w.shape[0]))):
+        fail(f"{name}: dx is wrong: every piece passes the gradient back; only the winning "
+             "piece of each output does (the others did not reach the output).")
+    for label, got, want in zip(("dx", "dw", "db"), result, expected):
+        expect_close(got, want, f"{name}: {label}", rtol=1e-6, atol=1e-8,
                      hint="Only the winning piece of each output receives the gradient.")
 
 

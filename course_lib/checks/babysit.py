@@ -110,6 +110,9 @@ def check_update_to_weight_ratio(fn):
         ({"W1": 0.005 / 7, "W2": 0.07 / 5}, "these are sums (or means) of absolute values; "
                                              "use the Frobenius norm, sqrt(sum of squares) "
                                              "(np.linalg.norm)."),
+        ({"W1": 0.005 / 4.0, "W2": 0.05 / 3},
+         "W1's ratio uses the largest singular value (np.linalg.norm(a, 2) of a matrix); use "
+         "the Frobenius norm, np.linalg.norm(a) without ord."),
         ({"W1": 0.00125 / 1.75, "W2": -0.002},
          "this is the mean change over the mean weight; use the Frobenius norm of the update "
          "over the Frobenius norm of the weights (np.linalg.norm)."),

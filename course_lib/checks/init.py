@@ -198,6 +198,8 @@ def check_xavier_normal(fn):
               "2 / (fan_in + fan_out)."),
         (lambda i, o: 2.0 / o, "That is 2 / fan_out: Xavier uses fan_in + fan_out."),
         (_lecun, "That is 1 / fan_in: Xavier uses 2 / (fan_in + fan_out)."),
+        (lambda i, o: 2.0 / (i * o), "That is 2 / (fan_in * fan_out): Xavier ADDS the fans, "
+                                     "2 / (fan_in + fan_out)."),
         (lambda i, o: 6.0 / (i + o), "You used the uniform limit r = sqrt(6 / (fan_in + fan_out)) "
                                      "as the standard deviation; the normal scheme uses "
                                      "sqrt(2 / (fan_in + fan_out))."),
@@ -245,6 +247,8 @@ def check_he_uniform(fn):
                                      "He uses sqrt(6 / fan_in)."),
         (lambda i, o: (6.0 / i) ** 2 / 3.0, "Did you forget the square root in "
                                             "r = sqrt(6 / fan_in)?"),
+        (_lecun, "That is the LeCun limit sqrt(3 / fan_in) (variance 1 / fan_in): He uses "
+                 "sqrt(6 / fan_in), twice the variance."),
     ], limit=lambda i, o: math.sqrt(6.0 / i))
 
 

@@ -41,7 +41,8 @@ def _same(got, expected, rtol=1e-6, atol=1e-9):
 def _expect(got, expected, what, slips=(), hint="", **kwargs):
     """Like ``expect_close``, but first names a slip whose result ``got`` matches.
 
-    ``slips`` is a sequence of ``(value the slip gives, message)``.
+    ``slips`` is a sequence of ``(value the slip gives, message)``; ``hint`` is
+    added to the message of a mismatch that no slip explains.
     """
     if diagnose(got, expected, what, **kwargs) is None:
         return
@@ -49,6 +50,32 @@ def _expect(got, expected, what, slips=(), hint="", **kwargs):
         if _same(got, value):
             fail(f"{what} is wrong. {message}")
     expect_close(got, expected, what, hint=hint, **kwargs)
+
+
+def _cache_slips(inv_std, what_shape):
+    """What a wrong last entry of the cache typically holds, given the right ``inv_std``."""
+    inv_std = np.asarray(inv_std, dtype=np.float64)
+    return [
+        (1.0 / inv_std, "It holds the standard deviation sqrt(var + eps); the cache stores its "
+                        "inverse, inv_std = 1 / sqrt(var + eps), which the backward passes "
+                        "multiply by."),
+        (1.0 / inv_std ** 2, "It holds the variance (var + eps); the cache stores "
+                             "inv_std = 1 / sqrt(var + eps)."),
+        (inv_std ** 2, "It holds 1 / (var + eps); the cache stores its square root, "
+                       "inv_std = 1 / sqrt(var + eps)."),
+    ]
+
+
+def _expect_inv_std(got, inv_std, what, shape_hint):
+    """cache[3]: named slips, and a shape hint only when the shape is wrong."""
+    expected = np.asarray(inv_std, dtype=np.float64)
+    try:
+        shape = np.shape(got)
+    except (TypeError, ValueError):
+        shape = None
+    if shape is not None and shape != expected.shape and np.size(got) == expected.size:
+        fail(f"{what} has shape {shape}, expected {expected.shape}: {shape_hint}")
+    _expect(got, expected, what, _cache_slips(expected, shape_hint))
 
 
 def _normalise(x, axis, eps, ddof=0):
@@ -92,6 +119,9 @@ def _bn_train_slips(x, gamma, beta, eps):
         (gamma * _normalise(x, 1, eps) + beta,
          "It matches statistics over the features of each sample (axis=1): batch norm "
          "averages over the batch, one mean and one variance per feature (axis=0)."),
+        (gamma * (x - x.mean()) / np.sqrt(x.var() + eps) + beta,
+         "It matches one mean and one variance for the whole array (no axis): batch norm has "
+         "one per feature, over the batch (axis=0)."),
         (_normalise(x, 0, eps),
          "It matches x_hat without gamma and beta: finish with out = gamma * x_hat + beta."),
         (beta * _normalise(x, 0, eps) + gamma,
@@ -112,13 +142,17 @@ def check_batchnorm_forward(fn):
     if not (isinstance(cache, tuple) and len(cache) == 4):
         fail(f"{name}: in train mode the cache must be the tuple (x_hat, gamma, x_centered, "
              "inv_std), which the backward passes unpack.")
+    # x_hat and x_centered coincide on this batch's first column: compare the whole tuple
+    right = (np.array([[-1.0, -1.0], [-1.0, -1.0], [1.0, 1.0], [1.0, 1.0]]), _BN_GAMMA,
+             _BN_X - _BN_MU, np.array([1.0, 0.5]))
+    expect_outputs(cache, f"{name}: the cache", ("x_hat", "gamma", "x_centered", "inv_std"),
+                   right, cache=True)
     x_hat, cache_gamma, x_centered, inv_std = cache
-    expect_close(x_hat, [[-1.0, -1.0], [-1.0, -1.0], [1.0, 1.0], [1.0, 1.0]],
-                 f"{name}: cache[0] (x_hat)")
+    expect_close(x_hat, right[0], f"{name}: cache[0] (x_hat)")
     expect_close(cache_gamma, _BN_GAMMA, f"{name}: cache[1] (gamma)")
-    expect_close(x_centered, _BN_X - _BN_MU, f"{name}: cache[2] (x_centered = x - mu)")
-    expect_close(inv_std, [1.0, 0.5], f"{name}: cache[3] (inv_std = 1 / sqrt(var + eps))",
-                 hint="inv_std has one entry per feature, shape (D,).")
+    expect_close(x_centered, right[2], f"{name}: cache[2] (x_centered = x - mu)")
+    _expect_inv_std(inv_std, right[3], f"{name}: cache[3] (inv_std = 1 / sqrt(var + eps))",
+                    "inv_std has one entry per feature, shape (D,), like gamma.")
 
     # eps belongs inside the square root: var 1 + eps 3 -> x_hat = +-1/2
     x = np.array([[1.0], [1.0], [3.0], [3.0]])
@@ -136,9 +170,18 @@ def check_batchnorm_forward(fn):
     bn_param = {"mode": "train", "eps": 0.0, "momentum": 0.8,
                 "running_mean": start_mean.copy(), "running_var": start_var.copy()}
     out, _ = _call_forward(name, fn, _BN_X.copy(), _BN_GAMMA, _BN_BETA, bn_param)
-    expect_close(out, _BN_OUT, f"{name}: train-mode out when running averages are present",
-                 hint="Train mode normalises with the statistics of the batch, whatever the "
-                      "running averages hold.")
+    running_slips = [
+        (_BN_GAMMA * (_BN_X - start_mean) / np.sqrt(start_var) + _BN_BETA,
+         "It is normalised with the running averages: train mode uses the statistics of the "
+         "batch (the running averages are only updated)."),
+        (_BN_GAMMA * (_BN_X - (0.8 * start_mean + 0.2 * _BN_MU))
+         / np.sqrt(0.8 * start_var + 0.2 * _BN_VAR) + _BN_BETA,
+         "It is normalised with the updated running averages: train mode uses the statistics "
+         "of the batch."),
+    ]
+    _expect(out, _BN_OUT, f"{name}: train-mode out when running averages are present",
+            running_slips, hint="Train mode normalises with the statistics of the batch, "
+                                "whatever the running averages hold.")
     new_mean = np.asarray(bn_param.get("running_mean"))
     new_var = np.asarray(bn_param.get("running_var"))
     if _same(new_mean, start_mean) and _same(new_var, start_var):
@@ -167,22 +210,35 @@ def check_batchnorm_forward(fn):
     _expect(new_var, 0.8 * start_var + 0.2 * _BN_VAR,
             f"{name}: bn_param['running_var'] after one train step (momentum 0.8)", var_slips)
 
-    # test mode: the running averages, not the batch; they stay unchanged
-    running_mean, running_var = np.array([1.0, -1.0]), np.array([4.0, 0.25])
-    bn_param = {"mode": "test", "eps": 0.0,
+    # test mode: the running averages, not the batch; they stay unchanged. With
+    # eps = 0.09 the variances 3.91 and 0.16 become 4 and 0.25 (standard deviations 2, 0.5).
+    eps = 0.09
+    running_mean, running_var = np.array([1.0, -1.0]), np.array([3.91, 0.16])
+    bn_param = {"mode": "test", "eps": eps,
                 "running_mean": running_mean.copy(), "running_var": running_var.copy()}
     x = np.array([[3.0, 0.5], [-1.0, -1.25]])
     out, _ = _call_forward(name, fn, x.copy(), _BN_GAMMA, _BN_BETA, bn_param)
+    centred = x - running_mean
     _expect(out, [[2.5, 0.5], [-1.5, -1.25]],
-            f"{name}: test-mode out with running_mean = [1, -1], running_var = [4, 0.25]",
-            [(_BN_GAMMA * _normalise(x, 0, 0.0) + _BN_BETA,
+            f"{name}: test-mode out with running_mean = [1, -1], running_var = [3.91, 0.16], "
+            "eps = 0.09",
+            [(_BN_GAMMA * _normalise(x, 0, eps) + _BN_BETA,
               "It matches the batch statistics: test mode normalises with "
-              "bn_param['running_mean'] and bn_param['running_var'].")])
+              "bn_param['running_mean'] and bn_param['running_var']."),
+             (_BN_GAMMA * centred / np.sqrt(running_var) + _BN_BETA,
+              "eps is ignored in test mode: divide by sqrt(running_var + eps) there too."),
+             (_BN_GAMMA * centred / (np.sqrt(running_var) + eps) + _BN_BETA,
+              "eps is added outside the square root in test mode: sqrt(running_var + eps)."),
+             (_BN_GAMMA * centred / (running_var + eps) + _BN_BETA,
+              "In test mode it divides by the variance: divide by the standard deviation "
+              "sqrt(running_var + eps)."),
+             (centred / np.sqrt(running_var + eps),
+              "In test mode gamma and beta are missing: out = gamma * x_hat + beta there too.")])
     if not (_same(bn_param.get("running_mean"), running_mean)
             and _same(bn_param.get("running_var"), running_var)):
         fail(f"{name}: test mode changed the running averages; only train mode updates them.")
     single, _ = _call_forward(name, fn, x[:1].copy(), _BN_GAMMA, _BN_BETA, dict(
-        mode="test", eps=0.0, running_mean=running_mean.copy(), running_var=running_var.copy()))
+        mode="test", eps=eps, running_mean=running_mean.copy(), running_var=running_var.copy()))
     expect_close(single, [[2.5, 0.5]], f"{name}: test-mode out for the first sample alone",
                  hint="In test mode a sample's output must not depend on the rest of the batch.")
 
@@ -208,12 +264,25 @@ def _bn_example(dtype=np.float64):
 
 def _norm_cache(x, gamma, axis, eps):
     """The documented cache (x_hat, gamma, x_centered, inv_std), built inline."""
-    mu = x.mean(axis=axis, keepdims=True)
-    x_centered = x - mu
-    inv_std = 1.0 / np.sqrt((x_centered ** 2).mean(axis=axis, keepdims=True) + eps)
+    centred = x - x.mean(axis=axis, keepdims=True)
+    inv_std = 1.0 / np.sqrt((centred ** 2).mean(axis=axis, keepdims=True) + eps)
     if axis == 0:
         inv_std = inv_std[0]
-    return (x_centered * inv_std, gamma, x_centered, inv_std)
+    return (centred * inv_std, gamma, centred, inv_std)
+
+
+def _expect_parameter_gradient(got, expected, what, n, slips=(), hint=""):
+    """dgamma or dbeta: one entry per feature, a sum over the batch."""
+    shape = np.shape(got) if isinstance(got, np.ndarray) else None
+    label = what.rsplit(" ", 1)[-1]
+    if shape == (n, expected.size):
+        fail(f"{what} has shape {shape}, expected {expected.shape}: it is not summed. {label} "
+             "has one entry per feature: sum over the batch (axis 0).")
+    if shape is not None and len(shape) == 1 and shape != expected.shape and shape[0] == n:
+        fail(f"{what} has shape {shape}, expected {expected.shape}: it sums over the features "
+             f"(axis 1). {label} has one entry per feature: sum over the batch (axis 0).")
+    _expect(got, expected, what, slips, hint=hint, factors={
+        1.0 / n: f"{label} is a sum over the batch, not a mean (N = {n})."})
 
 
 def _check_norm_backward(name, fn, axis):
@@ -222,9 +291,6 @@ def _check_norm_backward(name, fn, axis):
     x, gamma, beta, dout = _bn_example()
     cache = _norm_cache(x, gamma, axis, eps)
     result = _call(name, _MODULE, fn, dout.copy(), cache)
-    if not (isinstance(result, tuple) and len(result) == 3):
-        fail(f"{name} must return three gradients (dx, dgamma, dbeta).")
-    dx, dgamma, dbeta = result
 
     def forward(x_, gamma_, beta_):
         return gamma_ * _normalise(x_, axis, eps) + beta_
@@ -235,28 +301,64 @@ def _check_norm_backward(name, fn, axis):
     num_dx = grouped_slopes(lambda v: forward(v, gamma, beta), x, dout, apart, apart)
     num_dgamma = grouped_slopes(lambda v: forward(x, v, beta), gamma, dout, 0, 1)
     num_dbeta = grouped_slopes(lambda v: forward(x, gamma, v), beta, dout, 0, 1)
+    dx, dgamma, dbeta = expect_outputs(result, name, ("dx", "dgamma", "dbeta"),
+                                       (num_dx, num_dgamma, num_dbeta), rtol=1e-6, atol=1e-8)
 
-    x_hat, _, _, inv_std = cache
-    _expect(dbeta, num_dbeta, f"{name}: dbeta", hint="dbeta sums dout over the batch (axis 0).")
-    _expect(dgamma, num_dgamma, f"{name}: dgamma",
-            [((dout * x).sum(axis=0), "It matches sum(dout * x): gamma multiplies x_hat, so "
-                                      "dgamma = sum(dout * x_hat, axis=0).")],
-            hint="dgamma sums dout * x_hat over the batch (axis 0).")
+    x_hat, _, x_centered, inv_std = cache
+    batch = x.shape[0]
+    _expect_parameter_gradient(dbeta, num_dbeta, f"{name}: dbeta", batch,
+                               hint="dbeta sums dout over the batch (axis 0).")
     upstream = dout * gamma                  # the gradient that reaches x_hat
+    _expect_parameter_gradient(dgamma, num_dgamma, f"{name}: dgamma", batch, [
+        ((dout * x).sum(axis=0), "It matches sum(dout * x): gamma multiplies x_hat, so "
+                                 "dgamma = sum(dout * x_hat, axis=0)."),
+        ((dout * x_centered).sum(axis=0), "It matches sum(dout * x_centered): gamma multiplies "
+                                          "x_hat, so dgamma = sum(dout * x_hat, axis=0)."),
+        ((upstream * x_hat).sum(axis=0), "It is gamma times too large: gamma itself does not "
+                                         "appear in dgamma = sum(dout * x_hat, axis=0)."),
+        (num_dbeta, "It equals dbeta: weigh dout by x_hat before summing."),
+    ], hint="dgamma sums dout * x_hat over the batch (axis 0).")
+
     n = x.shape[axis]
-
-    def mean(a):
-        return a.mean(axis=axis, keepdims=True)
-
+    size = "N" if axis == 0 else "D"
+    counted = f"{size} = {n}, the number of {'samples' if axis == 0 else 'features'}"
+    closed_form = name != "batchnorm_backward"
+    factors = {
+        n: f"{counted}: a factor 1/{size} is missing"
+           + (f" (the closed form of the docstring starts with (1 / {size}))."
+              if closed_form else " (mu and var are means: what flows back through them "
+                                  "carries 1/N)."),
+        1.0 / n: f"{counted}: it is divided by {size} once too often.",
+    }
+    # The three ways x reaches out: directly through x_hat, through mu, through var.
+    direct = upstream * inv_std
+    via_mu = -inv_std * upstream.mean(axis=axis, keepdims=True)
+    via_var = num_dx - direct - via_mu
+    without_gamma = grouped_slopes(lambda v: _normalise(v, axis, eps), x, dout, apart, apart)
     slips = [
-        (upstream * inv_std, "It treats mu and var as constants. They depend on x too: add the "
-                             "gradients that flow back through mu and through var."),
-        (inv_std * (upstream - mean(upstream)),
-         "The path through var is missing (the term with x_hat)."),
-        (inv_std * (upstream - x_hat * mean(upstream * x_hat)),
-         "The path through mu is missing (the term with the mean of the upstream gradient)."),
-        (inv_std * (dout - mean(dout) - x_hat * mean(dout * x_hat)),
-         "gamma is missing: the gradient reaching x_hat is dout * gamma."),
+        (direct, "It treats mu and var as constants. They depend on x too: add the "
+                 "gradients that flow back through mu and through var."),
+        (direct + via_mu, "The path through var is missing (the term with x_hat)."),
+        (direct + via_var, "The path through mu is missing (the term with the mean of the "
+                           "upstream gradient)."),
+        (via_mu + via_var, "The direct path is missing: x_hat depends on x directly "
+                           "(x_centered * inv_std), not only through mu and var."),
+        (without_gamma, "gamma is missing: the gradient reaching x_hat is dout * gamma."),
+        (upstream, "It is dx_hat = dout * gamma, the gradient that reaches x_hat; carry it "
+                   "on to x, through x_hat = (x - mu) * inv_std and through mu and var."),
+        (direct - via_mu + via_var, "The path through mu has the wrong sign: x_centered = "
+                                    "x - mu, so mu enters with a minus."),
+        (direct + via_mu - via_var, "The path through var (the term with x_hat) has the wrong "
+                                    "sign: inv_std falls when var grows."),
+        (direct + n * via_mu + via_var, f"The path through mu is {n}× too large: mu is a "
+                                        f"mean over {n} values, so each gets 1/{size} of "
+                                        "its gradient."),
+        (direct + via_mu + n * via_var, f"The path through var is {n}× too large: var is a "
+                                        f"mean over {n} values, so each gets 1/{size} of "
+                                        "its gradient."),
+        (direct + via_mu + via_var / inv_std,
+         "The path through var has the wrong power of inv_std: inv_std = (var + eps)**-0.5, "
+         "so d inv_std / d var = -0.5 * inv_std**3."),
     ]
     if axis == 1:
         bn_like = inv_std * (upstream - upstream.mean(axis=0)
@@ -264,7 +366,7 @@ def _check_norm_backward(name, fn, axis):
         slips.append((bn_like, "It sums over the batch (axis 0) like batch norm: layer norm's "
                                "statistics are per sample, so the sums that flow back through "
                                "mu and var run over the features (axis=1, keepdims=True)."))
-    _expect(dx, num_dx, f"{name}: dx", slips, batch_size=n, rtol=1e-6, atol=1e-8)
+    _expect(dx, num_dx, f"{name}: dx", slips, factors=factors, rtol=1e-6, atol=1e-8)
 
     # float32 in, float32 out
     x32, gamma32, _, dout32 = _bn_example(np.float32)
@@ -316,8 +418,12 @@ def check_layernorm_forward(fn):
     _expect(out, _LN_OUT, f"{name}: out for x = {x.tolist()}", slips)
     if not (isinstance(cache, tuple) and len(cache) == 4):
         fail(f"{name}: the cache must be the tuple (x_hat, gamma, x_centered, inv_std).")
-    expect_close(cache[3], [[1.0], [0.5]], f"{name}: cache[3] (inv_std)",
-                 hint="inv_std holds one value per sample, shape (N, 1).")
+    right = (np.array([[-1.0, -1.0, 1.0, 1.0], [-1.0, 1.0, -1.0, 1.0]]), gamma,
+             x - 2.0, np.array([[1.0], [0.5]]))
+    expect_outputs(cache, f"{name}: the cache", ("x_hat", "gamma", "x_centered", "inv_std"),
+                   right, cache=True)
+    _expect_inv_std(cache[3], right[3], f"{name}: cache[3] (inv_std)",
+                    "inv_std holds one value per sample, shape (N, 1) (keepdims=True).")
 
     # eps inside the root: variance 1 + eps 3 -> x_hat = +-1/2
     row = np.array([[1.0, 1.0, 3.0, 3.0]])

@@ -27,9 +27,22 @@ def _step(name, fn, w, g, config):
         try:
             result = _call(name, _MODULE, fn, w, g, config)
         except FloatingPointError as err:
-            hint = (" Is t incremented BEFORE it is used? With t = 0 the bias correction "
-                    "divides by 1 - beta**0 = 0." if name in ("adam", "nadam", "adamax") else "")
+            hint = ""
+            if "sqrt" in str(err) and name in ("adam", "nadam", "rmsprop", "adagrad"):
+                hint = (" A square root of a negative number: the second moment averages the "
+                        "SQUARED gradient, dw**2, which is never negative.")
+            elif name == "adamax" and "divide" in str(err):
+                hint = (" u must stay positive: u = maximum(beta2 * u, abs(dw) + epsilon), with "
+                        "abs(dw) (a negative dw makes u 0). And is t incremented BEFORE it is "
+                        "used? With t = 0 the bias correction divides by 1 - beta1**0 = 0.")
+            elif name in ("adam", "nadam", "adamax"):
+                hint = (" Is t incremented BEFORE it is used? With t = 0 the bias correction "
+                        "divides by 1 - beta**0 = 0.")
             fail(f"{name} hit a floating-point error ({err}) on a small, harmless input.{hint}")
+    if (isinstance(result, tuple) and len(result) == 2 and isinstance(result[0], dict)
+            and isinstance(result[1], np.ndarray)):
+        fail(f"{name} returns (config, next_w), the wrong order: return the pair "
+             "(next_w, config).")
     if not (isinstance(result, tuple) and len(result) == 2):
         fail(f"{name} must return a pair (next_w, config).")
     next_w, config = result
@@ -95,10 +108,16 @@ def check_sgd_momentum(fn):
     def first(w, config):
         if _near(w, [1.1, 0.8]):
             return "w moved uphill (along +dw): the velocity is v = mu * v - lr * dw."
+        if _near(w, _W0):
+            return ("w did not move: it was updated with the old velocity (0 at the start); "
+                    "compute the new velocity first, then next_w = w + v.")
         v = np.asarray(config.get("velocity"), dtype=np.float64)
         if _near(w, expected[0]) and _near(v, [1.0, -2.0]):
             return ("w is right but config['velocity'] holds mu * v + dw (the PyTorch form); "
                     "this module stores v = mu * v - lr * dw and adds it: next_w = w + v.")
+        if _near(w, expected[0]) and _near(v, [0.1, -0.2]):
+            return ("w is right but config['velocity'] has the opposite sign; this module "
+                    "stores v = mu * v - lr * dw and adds it: next_w = w + v.")
         return None
 
     def second(w, config):
@@ -190,6 +209,9 @@ def check_rmsprop(fn):
         if _near(w, [0.9, 1.1]):
             return ("the cache does not leak (that is AdaGrad): "
                     "cache = decay_rate * cache + (1 - decay_rate) * dw**2.")
+        if _near(w, [1 - 0.3 / 2.25, 1.1]):
+            return ("the step divides by the cache; divide by its square root: "
+                    "sqrt(cache) + eps.")
         return None
 
     def second(w, config):

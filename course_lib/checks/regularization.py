@@ -48,6 +48,8 @@ def check_dropout_forward(fn):
     rate, value = 0.3, 2.0
     big = np.full((400, 500), value)
     out, cache = _dropout(fn, big, {"rate": rate, "mode": "train", "seed": 7})
+    if not np.all(big == value):
+        fail(f"{name} changed its input x in place: build a new array (x * mask).")
     out = np.asarray(out, dtype=np.float64)
     if out.shape != big.shape:
         fail(f"{name}: out has shape {out.shape}, expected {big.shape}.")
@@ -129,6 +131,9 @@ def check_dropout_backward(fn):
                                               [[0.0, 2.0], [3.0, 0.0]]):
         fail(f"{name}: the gradient is masked but not rescaled. Multiply dout by the mask "
              "itself: it already holds 1 / (1 - rate) where units were kept.")
+    if np.shape(dx) == (2, 2) and np.allclose(np.asarray(dx, dtype=float), mask):
+        fail(f"{name}: dx in train mode is the mask alone: multiply dout by it "
+             "(dx = dout * mask).")
     expect_close(dx, [[0.0, 5.0], [7.5, 0.0]], f"{name}: dx in train mode",
                  hint="In train mode dx = dout * mask.")
     dx = _call(name, _MODULE, fn, dout.copy(), ({"rate": rate}, mask))
@@ -193,10 +198,16 @@ def check_l1_penalty(fn):
         fail(f"{name}: loss = {loss:.4g} is half the expected 0.85: the L1 penalty has no 0.5.")
     if math.isclose(loss, 8.5):
         fail(f"{name}: loss = {loss:.4g}; multiply sum |w| by the strength reg = 0.1.")
+    if math.isclose(loss, 0.35):
+        fail(f"{name}: loss = {loss:.4g} is reg * sum(w): the L1 penalty sums absolute values, "
+             "reg * sum |w|.")
     if not math.isclose(loss, 0.85, rel_tol=1e-9):
         fail(f"{name}: loss = {loss:.6g}, expected reg * sum|w| = 0.1 * 8.5 = 0.85.")
     if np.allclose(np.asarray(grads["W1"], dtype=float), _SIGNS["W1"]):
         fail(f"{name}: the gradient is sign(w); it should be reg * sign(w).")
+    if np.allclose(np.asarray(grads["W1"], dtype=float), 0.1 * np.abs(_weights()["W1"])):
+        fail(f"{name}: the gradient is reg * |w|, the penalty itself; its slope is "
+             "reg * sign(w).")
     _expect_grads(name, grads, {k: 0.1 * s for k, s in _SIGNS.items()},
                   hint="The gradient of reg * |w| is reg * sign(w), and 0 where w == 0 "
                        "(np.sign(0) is 0).")
@@ -216,6 +227,8 @@ def check_l2_penalty(fn):
              "array in the dict.")
     if math.isclose(loss, 0.5 * 0.1 * 8.5):
         fail(f"{name}: loss = {loss:.4g} uses |w|; the L2 penalty squares the weights.")
+    if math.isclose(loss, 9.125):
+        fail(f"{name}: loss = {loss:.4g}; multiply 0.5 * sum(w**2) by the strength reg = 0.1.")
     if not math.isclose(loss, 0.9125, rel_tol=1e-9):
         fail(f"{name}: loss = {loss:.6g}, expected 0.5 * reg * sum(w**2) = 0.5 * 0.1 * 18.25 "
              "= 0.9125.")
@@ -223,6 +236,9 @@ def check_l2_penalty(fn):
     if np.allclose(np.asarray(grads["W1"], dtype=float), 0.2 * weights["W1"]):
         fail(f"{name}: the gradient is 2 * reg * w; the 0.5 in the penalty cancels the 2, so "
              "the gradient is reg * w.")
+    if np.allclose(np.asarray(grads["W1"], dtype=float), 0.05 * weights["W1"]):
+        fail(f"{name}: the gradient is 0.5 * reg * w; the 0.5 of the penalty cancels against "
+             "the 2 of the square's derivative, so the gradient is reg * w.")
     _expect_grads(name, grads, {k: 0.1 * w for k, w in weights.items()},
                   hint="The gradient of 0.5 * reg * w**2 is reg * w.")
     _check_float32(name, fn, 0.1)
@@ -280,6 +296,9 @@ def check_max_norm(fn):
         if np.allclose(got, [[0.99504, 0.099504, 0.0], [0.99504, 0.099504, 0.0]], rtol=1e-4):
             fail(f"{name} takes the norms of the rows; with axis=0 each COLUMN (the incoming "
                  "weights of one unit) gets its own norm: sum over axis 0.")
+        if np.allclose(got, w / np.sqrt(np.sum(w * w))):
+            fail(f"{name} rescales by one norm for the whole matrix; each column (the incoming "
+                 "weights of one unit) gets its own norm along `axis`, keepdims=True.")
     expect_close(out, [[0.6, 0.3, 0.0], [0.8, 0.4, 0.0]], f"{name}(w, 1.0): out",
                  hint="Column [3, 4] has norm 5 > 1 and becomes [0.6, 0.8]; column [0.3, 0.4] "
                       "has norm 0.5 and stays.")
@@ -355,6 +374,9 @@ def check_clip_by_global_norm(fn):
     if math.isclose(norm, 1.0):
         fail(f"{name} returns the norm after clipping (1.0); return the global norm BEFORE "
              "clipping (5.0), which is what you want to log.")
+    if math.isclose(norm, 7.0):
+        fail(f"{name}: global_norm = 7 is the sum of the norms of the arrays (3 + 4); the "
+             "global norm is the norm of all their entries together, sqrt(3**2 + 4**2) = 5.")
     if not math.isclose(norm, 5.0, rel_tol=1e-9):
         fail(f"{name}: global_norm = {norm:.6g}, expected sqrt(3**2 + 4**2) = 5: the square "
              "root of the sum of squares of every entry of every array.")
@@ -407,6 +429,9 @@ def check_EarlyStopping(cls):
     if answers == [False, False, True, True]:
         fail(f"{name} stops one call too early for values {values} with patience = 2: stop "
              "when `wait` (calls in a row without improvement) REACHES patience.")
+    if answers == [False, False, False, False] and stopper.best_value == 0.85:
+        fail(f"{name} compares each value with the previous one (0.85 < 0.9 counted as an "
+             f"improvement for values {values}); compare with the BEST value so far, 0.8.")
     if answers == [False, False, False, False]:
         fail(f"{name} never returned True for values {values} with patience = 2: after 0.9 and "
              "0.85 (two calls without beating 0.8) it should return True.")

@@ -133,6 +133,8 @@ def check_exponential(fn):
                   "exponential(2.0, r=4)", slips=[
                       (2.0 * np.exp(-t / 4), "the rate drops by a factor e every r steps; it "
                                              "should drop 10-fold: use 10 ** (-t / r)."),
+                      (2.0 * 10.0 ** (-(t // 4)), "the rate falls in steps: t // r is a floor "
+                                                  "division; the exponent is -t / r, a float."),
                       (2.0 * 10.0 ** (t / 4), "the rate grows with t: the exponent is -t / r."),
                       (10.0 ** (-t / 4), "the rate should start at lr0 (multiply by lr0)."),
                       (2.0 * 10.0 ** (-t * 4), "t must be divided by r, not multiplied."),
@@ -190,6 +192,8 @@ def check_cosine(fn):
                                                             "must be halved."),
         (2.0 * np.cos(np.pi * np.minimum(t / 8, 1) / 2), "use (1 + cos(pi p)) / 2, not a "
                                                          "quarter cosine."),
+        (np.cos(np.pi * np.minimum(t / 8, 1)), "the 1 is missing: the factor is "
+                                               "(1 + cos(pi p)) / 2, which runs from 1 to 0."),
     ])
     # lr_min and a warm-up: W = 2, T = 10
     t = np.array([0.0, 1.0, 2.0, 4.0, 6.0, 10.0, 14.0])
