@@ -54,9 +54,9 @@ def affine_backward(dout, cache):
 
 
 def _per_sample_softmax(scores, y):
-    shifted = scores - scores.max(axis=1, keepdims=True)
-    log_z = np.log(np.exp(shifted).sum(axis=1))
-    return log_z - shifted[np.arange(len(y)), y]
+    top = np.max(scores, axis=1, keepdims=True)
+    log_z = np.log(np.sum(np.exp(scores - top), axis=1))
+    return log_z - (scores - top)[np.arange(len(y)), y]
 
 
 def softmax_loss(scores, y):

@@ -464,7 +464,7 @@ def check_network_gradient_check(fn):
     # the centred differences of this loss, worked out by hand for a step h
     numeric = np.concatenate([np.ravel(3 * A ** 2 + h ** 2 + c[None, :]),
                               np.cos(c) * np.sin(h) / h + A.sum(axis=0), np.zeros(2)])
-    scale = max(float(np.max(np.abs(analytic))), float(np.max(np.abs(numeric))))
+    scale = float(np.max(np.abs(np.concatenate([analytic, numeric]))))
     if not np.isclose(big["A"], h ** 2 / scale, rtol=1e-3):
         fail(f"{name}(..., h=0.01) reports {big['A']:.3g} for A, expected {h ** 2 / scale:.3g}: "
              "move each entry by the h you are given, and divide every gap by the largest "
