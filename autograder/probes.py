@@ -581,19 +581,24 @@ def _search_objective(params):
 @probe("random_search")
 def _random_search(lib, rng):
     # The border warnings use at_border, re-checked on its own: set them aside here.
-    lib.babysit.border_warnings = lambda *args, **kwargs: []
+    module = lib.babysit
+    saved = module.border_warnings
+    module.border_warnings = lambda *args, **kwargs: []
     space = {"a": (0.0, 1.0, "linear"), "b": (-2.0, 2.0, "linear")}
     seed = int(rng.integers(2**31))
     out = {}
-    for name, objective, maximize in (
-            ("max", _search_objective, True), ("min", _search_objective, False),
-            ("nan", lambda p: float("nan") if p["a"] > 0.6 else _search_objective(p), True),
-            ("ties", lambda p: round(p["a"]), False)):
-        result = lib.babysit.random_search(objective, space, 15, np.random.default_rng(seed),
-                                           maximize=maximize, warn=False)
-        out[f"{name}.index"] = np.array([t["index"] for t in result.trials])
-        out[f"{name}.params"] = np.array([[t["params"]["a"], t["params"]["b"]]
-                                          for t in result.trials])
+    try:
+        for name, objective, maximize in (
+                ("max", _search_objective, True), ("min", _search_objective, False),
+                ("nan", lambda p: float("nan") if p["a"] > 0.6 else _search_objective(p), True),
+                ("ties", lambda p: round(p["a"]), False)):
+            result = module.random_search(objective, space, 15, np.random.default_rng(seed),
+                                          maximize=maximize, warn=False)
+            out[f"{name}.index"] = np.array([t["index"] for t in result.trials])
+            out[f"{name}.params"] = np.array([[t["params"]["a"], t["params"]["b"]]
+                                              for t in result.trials])
+    finally:
+        module.border_warnings = saved
     return out
 
 

@@ -66,7 +66,7 @@ BASELINE = {"hidden_dims": [256, 256], "activation": "relu", "learning_rate": 1e
 
 #: ``(accuracy, points)``: the points of the highest threshold the hidden test accuracy
 #: reaches (0 below the first). Calibrated in BENCHMARKS.md ("The capstone").
-THRESHOLDS = ((0.50, 2), (0.56, 4), (0.60, 6), (0.63, 8), (0.66, 10))
+THRESHOLDS = ((0.45, 2), (0.52, 4), (0.58, 6), (0.63, 8), (0.68, 10))
 MAX_POINTS = THRESHOLDS[-1][1]
 
 
@@ -77,6 +77,8 @@ def points_for(accuracy):
     --------
     >>> points_for(0.2), points_for(0.5), points_for(0.651), points_for(0.9)
     (0, 2, 8, 10)
+    >>> points_for(0.68), points_for(0.6799)
+    (10, 8)
     """
     accuracy = float(accuracy)
     earned = 0
@@ -293,6 +295,7 @@ def _config_problem(config):
     unknown = sorted(set(config) - set(DEFAULTS))
     if unknown:
         return f"unknown configuration keys {unknown}"
+    config = {**DEFAULTS, **config}
     dims = config.get("hidden_dims")
     if (not isinstance(dims, list) or not 1 <= len(dims) <= MAX_HIDDEN_LAYERS
             or not all(isinstance(h, int) and not isinstance(h, bool) and h >= 1
