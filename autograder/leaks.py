@@ -6,7 +6,9 @@ their feedback (``course/feedback/``). Neither may contain
 * a line of any solution region: of any ``course_lib`` module, of any
   notebook cell, or a model answer of a reflection question;
 * a line of any hidden test;
-* a line of a grader-only file (``course_lib/_hidden.py``).
+* a line of a grader-only file (``course_lib/_hidden.py``);
+* anywhere, even inside a line, the capstone's hidden test seed
+  (``autograder.capstone.secret_tokens``).
 
 Lines shorter than :data:`~autograder.modules.MIN_EVIDENCE_CHARS` and lines that
 also occur in open code (outside every region, in any module or notebook) are

@@ -199,7 +199,7 @@ def expected_shapes(config):
     dict of str -> tuple of int
     """
     dims = [INPUT_DIM] + list(config["hidden_dims"]) + [NUM_CLASSES]
-    shapes = {"mean": (INPUT_DIM,), "std": (INPUT_DIM,)}
+    shapes = {}
     num_layers = len(dims) - 1
     for l in range(1, num_layers + 1):
         shapes[f"param.W{l}"] = (dims[l - 1], dims[l])
@@ -214,6 +214,7 @@ def expected_shapes(config):
         if config["normalization"] == "batchnorm":
             shapes[f"bn{l}.running_mean"] = (dims[l],)
             shapes[f"bn{l}.running_var"] = (dims[l],)
+    shapes["mean"] = shapes["std"] = (INPUT_DIM,)
     return shapes
 
 
@@ -352,13 +353,14 @@ def read_model(path=MODEL_FILE):
     if size > MAX_FILE_BYTES:
         _fail("not a model", f"{path.name} has {size:,} bytes, more than the "
                              f"{MAX_FILE_BYTES:,} a saved model may have")
+    with path.open("rb") as fh:
+        if fh.read(4) != b"PK\x03\x04":
+            _fail("not a model", f"{path.name} is not an .npz archive (the zip file of arrays "
+                                 "that capstone.save_model writes)")
     try:
         with np.load(path, allow_pickle=False) as archive:
             names = list(archive.files)
             arrays = {name: archive[name] for name in names}
-    except AttributeError:  # np.load gave one array (a .npy file), not an archive
-        _fail("not a model", f"{path.name} holds a single array, not the archive "
-                             "capstone.save_model writes")
     except (ValueError, OSError, EOFError, zipfile.BadZipFile, KeyError) as exc:
         _fail("not a model", f"{path.name} is not an .npz archive of numbers "
                              f"({type(exc).__name__}: {str(exc)[:120]})")
