@@ -14,8 +14,9 @@ scored the notebook, :func:`grade_capstone` — called once from
   students never see: the build writes it once per course into
   ``course/capstone_secret.json`` and into the capstone's source folder, where
   nbgrader's ``ignore`` list keeps it out of the release and out of the
-  autograded folder the grading kernel sees; the evaluation process reads it
-  from its standard input, not from its command line;
+  autograded folder the grading kernel sees. This process (the grader's own
+  code, no student input) generates the test set once per seed and hands the
+  evaluation process the arrays, never the seed;
 * the points follow ``course_lib.capstone.THRESHOLDS``; the capstone cell's
   score is set to them, and the ``notes`` column and the feedback name the
   outcome: ``scored``, ``no model``, ``not a model``, ``bad configuration``,
@@ -89,9 +90,18 @@ def _sandboxed(work: Path, limits: Limits) -> list[str]:
     return argv[:argv.index(sys.executable)]
 
 
+def hidden_test_set(seed: int, size: int = HIDDEN_TEST_SIZE):
+    """``(X, y)``: ``size`` MNIST-1D sequences of ``seed``, generated once per worker process."""
+    from course_lib.data import make_mnist1d
+
+    return make_mnist1d(size, seed)
+
+
 def evaluate(source_dir: Path, submitted_dir: Path, seed: int, limits: Limits,
              size: int = HIDDEN_TEST_SIZE) -> dict:
     """The evaluation process's verdict for one submission (a dict, see capstone_eval)."""
+    import numpy as np
+
     from . import capstone_eval
 
     work = Path(tempfile.mkdtemp(prefix="capstone-"))
@@ -106,12 +116,13 @@ def evaluate(source_dir: Path, submitted_dir: Path, seed: int, limits: Limits,
                     "message": f"{MODEL_FILE} is a link to another file, not a saved model"}
         if model.is_file():
             shutil.copyfile(model, work / MODEL_FILE)
+        X, y = hidden_test_set(seed, size)
+        with (work / capstone_eval.TEST_FILE).open("wb") as fh:
+            np.savez(fh, X=X, y=y)
         out = work / "verdict.json"
-        # The seed goes through stdin: a command line is readable by every process.
-        cmd = [*_sandboxed(work, limits), sys.executable, str(script), str(work), str(out),
-               str(size)]
+        cmd = [*_sandboxed(work, limits), sys.executable, str(script), str(work), str(out)]
         try:
-            proc = subprocess.run(cmd, cwd=work, input=f"{seed}\n", capture_output=True,
+            proc = subprocess.run(cmd, cwd=work, capture_output=True,
                                   text=True, timeout=min(EVAL_TIMEOUT, limits.wall_seconds),
                                   start_new_session=True)
         except subprocess.TimeoutExpired:
