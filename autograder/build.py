@@ -28,7 +28,7 @@ import json
 import shutil
 from pathlib import Path
 
-from . import experiments, leaks, modules
+from . import capstone, experiments, leaks, modules
 from .hooks import clear_release
 from .manifest import ASSIGNMENTS, Assignment, function_owner, is_shared, owner_of, owners_of
 from .nbgrader_config import write_shim
@@ -140,6 +140,7 @@ def assemble_source(course: Course, assignment: Assignment,
     for path in sorted(LIB.glob("*.py")):
         (dest / "course_lib" / path.name).write_text(
             module_text_for(assignment, path, with_solutions_of), encoding="utf-8")
+    capstone.install_secret(course, assignment.name, dest)
     (dest / "course_lib" / RELEASE_MANIFEST).write_text(
         json.dumps(release_manifest(assignment, with_solutions_of), indent=1) + "\n",
         encoding="utf-8")
@@ -219,7 +220,8 @@ def build(course: Course | None = None, names: list[str] | None = None,
         if shipped not in forbidden:
             forbidden[shipped] = leaks.forbidden_lines(shipped)
         try:
-            leaks.refuse_leaks([release], forbidden[shipped], f"the release of {assignment.name}")
+            leaks.refuse_leaks([release], forbidden[shipped], f"the release of {assignment.name}",
+                               tokens=capstone.secret_tokens(course))
         except leaks.LeakFound:
             shutil.rmtree(release, ignore_errors=True)
             raise

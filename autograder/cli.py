@@ -46,6 +46,12 @@ def cmd_sample(args) -> int:
         print(f"Wrote {len(cases)} hostile submissions of {hostile.ASSIGNMENT}:")
         for case in cases:
             print(f"  {case.student:<22} {case.what}")
+        if hostile.CAPSTONE_ASSIGNMENT in [a.name for a in released]:
+            capstone_cases = hostile.generate_capstone(course)
+            print(f"Wrote {len(capstone_cases)} capstone submissions of "
+                  f"{hostile.CAPSTONE_ASSIGNMENT}:")
+            for case in capstone_cases:
+                print(f"  {case.student:<22} {case.what} (expected: {case.status})")
     return 0
 
 
@@ -148,7 +154,7 @@ def main(argv=None) -> int:
         if name == "sample":
             p.add_argument("--hostile", action="store_true",
                            help="also write one hostile or broken submission per case of "
-                           "autograder/hostile.py (assignment 00)")
+                           "autograder/hostile.py (assignment 00, and 07's capstone)")
         if name in ("grade", "demo"):
             p.add_argument("--jobs", "-j", type=int, default=1,
                            help="grade this many submissions at once, each in its own process")

@@ -115,6 +115,8 @@ class StudentFeedback(NbGraderPreprocessor):
 
     withdrawn = Dict({}, help="grade_id -> reason, for points the grader's re-check "
                               "took back").tag(config=True)
+    capstone = Dict({}, help="grade_id -> {'status', 'sentence'}: the grader's evaluation "
+                             "of the submitted capstone model").tag(config=True)
 
     def preprocess(self, nb, resources):
         # autograded/<student>/<assignment>/ -> the course root's verification record
@@ -123,6 +125,12 @@ class StudentFeedback(NbGraderPreprocessor):
             if len(path.parents) > 2 else None
         if record is not None and record.exists():
             self.withdrawn = json.loads(record.read_text())
+        if len(path.parents) > 2:
+            from .capstone import record_file
+
+            evaluated = record_file(path.parents[2], path.parent.name, path.name)
+            if evaluated.exists():
+                self.capstone = json.loads(evaluated.read_text())
         nb, resources = super().preprocess(nb, resources)
         show_pending(nb, resources, pending_points(resources))
         return nb, resources
@@ -152,7 +160,17 @@ class StudentFeedback(NbGraderPreprocessor):
         grade_id = meta.get("grade_id", "")
         score = float(meta.get("score") or 0.0)
         points = float(meta.get("points") or 0.0)
-        if error is not None:
+        if grade_id in self.capstone:
+            if error is not None:   # the visible check's message stays, without traceback
+                evalue = ANSI.sub("", str(error.get("evalue", "")))[:400]
+                outputs.append(new_output("stream", name="stdout",
+                                          text=f"{error.get('ename', 'Error')}: {evalue}\n"))
+            verdict = ("passed" if score >= points else "partly passed" if score > 0
+                       else "failed")
+            hint = ("The grader evaluated your saved model on its own MNIST-1D test set "
+                    f"({self.capstone[grade_id]['status']}): "
+                    f"{self.capstone[grade_id]['sentence']}")
+        elif error is not None:
             ename = error.get("ename", "Error")
             evalue = ANSI.sub("", str(error.get("evalue", "")))
             evalue = " ".join(line for line in evalue.splitlines()

@@ -186,18 +186,19 @@ def grade_all(course: Course, names: list[str] | None = None, jobs: int = 1,
 def refuse_leaking_feedback(course: Course, outcomes: list[Outcome]) -> None:
     """Delete any feedback page of this run that holds a line students must not see,
     and raise :class:`~autograder.leaks.LeakFound` naming it (file and line)."""
-    from . import leaks
+    from . import capstone, leaks
 
     folders = [course.feedback / o.student / o.assignment for o in outcomes if o.graded]
     folders = [f for f in folders if f.exists()]
     if not folders:
         return
     forbidden = leaks.forbidden_lines()
+    tokens = capstone.secret_tokens(course)
     try:
-        leaks.refuse_leaks(folders, forbidden, "the feedback of this run")
+        leaks.refuse_leaks(folders, forbidden, "the feedback of this run", tokens=tokens)
     except leaks.LeakFound:
         for folder in folders:
-            if leaks.scan(folder, forbidden):
+            if leaks.scan(folder, forbidden, tokens=tokens):
                 shutil.rmtree(folder)
         raise
 

@@ -1,4 +1,4 @@
-"""Hostile and broken submissions of assignment 00, one student each.
+"""Hostile and broken submissions of assignment 00 (and of 07's capstone), one student each.
 
 Each case starts from a submission of the sample class, changes it the way a
 careless or dishonest student might, and states what an honest grader must
@@ -254,3 +254,123 @@ def generate(course: Course) -> list[Case]:
         shutil.copytree(base, dest)
         case.change(dest, course)
     return CASES
+
+
+# ------------------------------------------------------------------ the capstone of 07
+#
+# Submissions whose saved model cannot be evaluated, or that try to change it while
+# grading. Each is graded (never failed: the notebook itself is fine) and its capstone
+# cell earns what the named status says.
+
+CAPSTONE_ASSIGNMENT = "07_babysitting"
+
+
+@dataclass(frozen=True)
+class CapstoneCase:
+    student: str
+    base: str                    # sample student the submission starts from
+    change: Callable[[Path, Course], None]
+    status: str                  # the capstone status the grader must name
+    what: str = ""
+
+
+def _model_file(dest: Path) -> Path:
+    from course_lib import capstone
+
+    return dest / capstone.MODEL_FILE
+
+
+def _rewrite_model(dest: Path, edit) -> None:
+    """Load the saved arrays, let ``edit`` change the dict, save them again (no pickle)."""
+    import numpy as np
+
+    with np.load(_model_file(dest), allow_pickle=False) as archive:
+        arrays = {name: archive[name] for name in archive.files}
+    edit(arrays)
+    with _model_file(dest).open("wb") as fh:
+        np.savez(fh, **arrays)
+
+
+def no_model(dest, course):
+    _model_file(dest).unlink()
+
+
+def wrong_shape(dest, course):
+    """The model of another data set: 64 inputs (the 8×8 digits) where MNIST-1D has 40."""
+    import numpy as np
+
+    def edit(arrays):
+        arrays["param.W1"] = np.zeros((64, arrays["param.W1"].shape[1]))
+        arrays["mean"], arrays["std"] = np.zeros(64), np.ones(64)
+    _rewrite_model(dest, edit)
+
+
+def not_a_model(dest, course):
+    _model_file(dest).write_text("my model: 3 layers of 256, batch norm, dropout 0.2\n")
+
+
+def pickled_model(dest, course):
+    """An archive whose configuration is a pickled object: loading it must never unpickle."""
+    import numpy as np
+
+    def edit(arrays):
+        arrays["config"] = np.array([{"hidden_dims": [256, 256, 256]}], dtype=object)
+    _rewrite_model(dest, edit)
+
+
+def unknown_activation(dest, course):
+    import json
+
+    import numpy as np
+
+    def edit(arrays):
+        config = json.loads(str(arrays["config"]))
+        config["activation"] = "swish"
+        arrays["config"] = np.array(json.dumps(config))
+    _rewrite_model(dest, edit)
+
+
+def swap_model_while_grading(dest, course):
+    """Code that, run by the grading kernel, replaces the saved model by a constant one."""
+    _append(dest, "babysit", """\
+        try:
+            import numpy as _np
+            from pathlib import Path as _Path
+            with _np.load("capstone_model.npz", allow_pickle=False) as _a:
+                _arrays = {_k: _a[_k] for _k in _a.files}
+            for _k in list(_arrays):
+                if _k.startswith("param."):
+                    _arrays[_k] = _np.zeros_like(_arrays[_k])
+            with _Path("capstone_model.npz").open("wb") as _fh:
+                _np.savez(_fh, **_arrays)
+        except Exception:
+            pass
+        """)
+
+
+CAPSTONE_CASES = [
+    CapstoneCase("c_no_model", "perfect", no_model, "no model",
+                 what="the perfect submission without capstone_model.npz"),
+    CapstoneCase("c_wrong_shape", "perfect", wrong_shape, "wrong shape",
+                 what="a model whose first layer takes 64 inputs"),
+    CapstoneCase("c_not_a_model", "perfect", not_a_model, "not a model",
+                 what="capstone_model.npz is a text file"),
+    CapstoneCase("c_pickled", "perfect", pickled_model, "not a model",
+                 what="the configuration inside the archive is a pickled object"),
+    CapstoneCase("c_bad_config", "perfect", unknown_activation, "bad configuration",
+                 what="the saved configuration names an activation the network lacks"),
+    CapstoneCase("c_swap_model", "perfect", swap_model_while_grading, "scored",
+                 what="babysit.py zeroes the saved model when the grading kernel imports it"),
+]
+
+
+def generate_capstone(course: Course) -> list[CapstoneCase]:
+    """Write every capstone case (the sample class of 07 must exist already)."""
+    for case in CAPSTONE_CASES:
+        base = course.submitted / case.base / CAPSTONE_ASSIGNMENT
+        dest = course.submitted / case.student / CAPSTONE_ASSIGNMENT
+        if dest.exists():
+            shutil.rmtree(dest)
+        shutil.copytree(base, dest)
+        case.change(dest, course)
+    return CAPSTONE_CASES

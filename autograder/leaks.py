@@ -6,7 +6,9 @@ their feedback (``course/feedback/``). Neither may contain
 * a line of any solution region: of any ``course_lib`` module, of any
   notebook cell, or a model answer of a reflection question;
 * a line of any hidden test;
-* a line of a grader-only file (``course_lib/_hidden.py``).
+* a line of a grader-only file (``course_lib/_hidden.py``);
+* anywhere, even inside a line, the capstone's hidden test seed
+  (``autograder.capstone.secret_tokens``).
 
 Lines shorter than :data:`~autograder.modules.MIN_EVIDENCE_CHARS` and lines that
 also occur in open code (outside every region, in any module or notebook) are
@@ -129,14 +131,39 @@ def forbidden_lines(shipped: Collection[str] = ()) -> dict[str, str]:
     return found
 
 
-def scan(root: Path, forbidden: dict[str, str]) -> list[str]:
-    """Problems under ``root`` (a release or feedback folder), one per file and line."""
-    return modules.scan_for_leaks(root, forbidden) if Path(root).exists() else []
+def scan(root: Path, forbidden: dict[str, str], tokens: dict[str, str] | None = None
+         ) -> list[str]:
+    """Problems under ``root`` (a release or feedback folder), one per file and line.
+
+    ``tokens`` maps strings that must not occur anywhere in a file, not even
+    inside a line (the capstone's hidden seed), to what they are.
+    """
+    if not Path(root).exists():
+        return []
+    return modules.scan_for_leaks(root, forbidden) + scan_for_tokens(root, tokens or {})
 
 
-def refuse_leaks(roots: Collection[Path], forbidden: dict[str, str], what: str) -> None:
+def scan_for_tokens(root: Path, tokens: dict[str, str]) -> list[str]:
+    """Every file under ``root`` that contains one of ``tokens``, with the line."""
+    problems = []
+    if not tokens:
+        return problems
+    for path in sorted(p for p in Path(root).rglob("*") if p.is_file()):
+        try:
+            text = path.read_bytes().decode("utf-8", errors="replace")
+        except OSError:
+            continue
+        for token, what in tokens.items():
+            if token in text:
+                number = text[:text.index(token)].count("\n") + 1
+                problems.append(f"{path}:{number}: holds {what}")
+    return problems
+
+
+def refuse_leaks(roots: Collection[Path], forbidden: dict[str, str], what: str,
+                 tokens: dict[str, str] | None = None) -> None:
     """Raise :class:`LeakFound` naming every leaking file and line under ``roots``."""
-    problems = [p for root in roots for p in scan(root, forbidden)]
+    problems = [p for root in roots for p in scan(root, forbidden, tokens)]
     if problems:
         shown = problems[:20] + ([f"... and {len(problems) - 20} more"]
                                  if len(problems) > 20 else [])

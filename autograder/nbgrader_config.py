@@ -36,6 +36,7 @@ def configure(c, course_root: str | Path) -> None:
     from nbgrader.converters import Autograde
     from nbgrader.preprocessors import Execute, GetGrades
 
+    from . import capstone
     from .feedback import StudentFeedback  # imported late: the shim sets sys.path first
     from .experiments import SKIP_TAG, SkipExperiments
     from .hooks import ReleaseHook
@@ -43,6 +44,10 @@ def configure(c, course_root: str | Path) -> None:
     c.CourseDirectory.root = str(root)
     c.CourseDirectory.course_id = COURSE_ID
     c.CourseDirectory.db_url = f"sqlite:///{root / 'gradebook.db'}"
+    # The capstone's hidden test seed sits in its source folder for the grader alone:
+    # nbgrader neither releases it nor copies it into the folder the kernel sees.
+    c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback",
+                                capstone.SECRET_FILE]
 
     # Students edit exactly these files; autograde restores everything else from
     # the source tree (helpers, reference modules, grader-only modules).

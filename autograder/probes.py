@@ -568,6 +568,122 @@ def _fc_network_regularization(lib, rng):
     return out
 
 
+# ------------------------------------------------------------- 07
+class _ProbeModel:
+    """Softmax regression on the course's model contract: the probes' own model, so that
+    re-checking 07 runs no network of another assignment."""
+
+    def __init__(self, W, reg=0.0):
+        self.params = {"W1": np.array(W, dtype=np.float64), "b1": np.zeros(np.shape(W)[1])}
+        self.reg = float(reg)
+        self.num_classes = np.shape(W)[1]
+        self.bn_params = [{"mode": "train", "running_mean": np.zeros(self.num_classes)}]
+
+    def loss(self, X, y=None):
+        scores = np.asarray(X, dtype=np.float64) @ self.params["W1"] + self.params["b1"]
+        if y is None:
+            return scores
+        state = self.bn_params[0]
+        state["running_mean"] = 0.9 * state["running_mean"] + 0.1 * scores.mean(axis=0)
+        n = len(y)
+        shifted = scores - scores.max(axis=1, keepdims=True)
+        log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        W = self.params["W1"]
+        loss = -log_probs[np.arange(n), y].mean() + 0.5 * self.reg * float(np.sum(W * W))
+        d = np.exp(log_probs)
+        d[np.arange(n), y] -= 1
+        d /= n
+        return float(loss), {"W1": np.asarray(X).T @ d + self.reg * W, "b1": d.sum(axis=0)}
+
+    def accuracy(self, X, y):
+        return float(np.mean(np.argmax(self.loss(X), axis=1) == np.asarray(y)))
+
+    def evaluate(self, X, y):
+        scores = self.loss(X)
+        shifted = scores - scores.max(axis=1, keepdims=True)
+        log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        return float(-log_probs[np.arange(len(y)), y].mean()), self.accuracy(X, y)
+
+
+def _probe_sgd(w, dw, config=None):
+    config = {} if config is None else config
+    return w - config.get("learning_rate", 1e-2) * dw, config
+
+
+@probe("initial_loss_check")
+def _initial_loss_check(lib, rng):
+    X = rng.standard_normal((40, 6))
+    y = rng.integers(0, 4, size=40)
+    out = {}
+    for i, (scale, reg, tol) in enumerate(((1e-3, 0.0, 0.1), (0.8, 2.0, 0.1), (0.8, 2.0, 9.0))):
+        model = _ProbeModel(scale * rng.standard_normal((6, 4)), reg=reg)
+        result = lib.babysit.initial_loss_check(model, X, y, tol=tol)
+        out[f"case{i}"] = np.array([float(result.expected), float(result.measured),
+                                    float(result.ok is True), model.reg])
+        out[f"state{i}"] = model.bn_params[0]["running_mean"]
+    return out
+
+
+@probe("overfit_tiny_subset")
+def _overfit_tiny_subset(lib, rng):
+    X = rng.standard_normal((50, 10))
+    data = {"X_train": X, "y_train": rng.integers(0, 3, size=50), "X_val": X[:4],
+            "y_val": np.zeros(4, dtype=np.int64)}
+    W0 = 0.01 * rng.standard_normal((10, 3))
+    out = {}
+    for name, lr in (("fit", 0.5), ("frozen", 0.0)):
+        result = lib.babysit.overfit_tiny_subset(lambda: _ProbeModel(W0, reg=1.0), data, n=8,
+                                                 epochs=60, update_rule=_probe_sgd,
+                                                 optim_config={"learning_rate": lr},
+                                                 seed=int(rng.integers(1000)))
+        out[f"{name}.flags"] = np.array([float(result.train_acc), float(result.ok is True),
+                                         result.model.reg])
+        out[f"{name}.losses"] = np.asarray(result.loss_history, dtype=np.float64)
+        out[f"{name}.W"] = result.model.params["W1"]
+    return out
+
+
+def _search_objective(params):
+    return float(-(params["a"] - 0.3) ** 2 - 0.1 * params["b"] ** 2)
+
+
+@probe("random_search")
+def _random_search(lib, rng):
+    # The border warnings use at_border, re-checked on its own: set them aside here.
+    module = lib.babysit
+    saved = module.border_warnings
+    module.border_warnings = lambda *args, **kwargs: []
+    space = {"a": (0.0, 1.0, "linear"), "b": (-2.0, 2.0, "linear")}
+    seed = int(rng.integers(2**31))
+    out = {}
+    try:
+        for name, objective, maximize in (
+                ("max", _search_objective, True), ("min", _search_objective, False),
+                ("nan", lambda p: float("nan") if p["a"] > 0.6 else _search_objective(p), True),
+                ("ties", lambda p: round(p["a"]), False)):
+            result = module.random_search(objective, space, 15, np.random.default_rng(seed),
+                                          maximize=maximize, warn=False)
+            out[f"{name}.index"] = np.array([t["index"] for t in result.trials])
+            out[f"{name}.params"] = np.array([[t["params"]["a"], t["params"]["b"]]
+                                              for t in result.trials])
+    finally:
+        module.border_warnings = saved
+    return out
+
+
+@probe("refine_space")
+def _refine_space(lib, rng):
+    space = {"lr": (1e-5, 1e-1, "log"), "reg": (0.0, 1.0, "linear"),
+             "wd": (1e-6, 1e-2, "log")}
+    trials = [{"params": {"lr": 10 ** rng.uniform(-5, -1), "reg": rng.uniform(0, 1),
+                          "wd": 1e-4}, "score": float(-i), "index": i} for i in range(8)]
+    out = {}
+    for top_k, expand in ((3, 0.2), (1, 0.5), (8, 0.0)):
+        refined = lib.babysit.refine_space(trials, top_k, space, expand=expand)
+        out[f"top{top_k}"] = np.array([[refined[k][0], refined[k][1]] for k in space])
+    return out
+
+
 # ------------------------------------------------------------- running
 def run_probes(tasks: list[str], seed: int, done=None) -> tuple[dict, dict]:
     """Run ``tasks`` in order; ``done(task, outputs, errors)`` after each one."""

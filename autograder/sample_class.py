@@ -5,6 +5,10 @@
 * ``buggy`` makes one plausible mistake per assignment (see :data:`BUGS`);
 * ``broken`` hands in a notebook that is not valid JSON.
 
+In the capstone (07) ``perfect`` also hands in the model of the instructor
+notebook's configuration and ``buggy`` the given baseline's, each trained as the
+notebook trains it; ``stub`` hands in no model.
+
 Submissions are laid out the way ``nbgrader collect`` leaves them:
 ``course/submitted/<student>/<assignment>/`` with a ``timestamp.txt``.
 """
@@ -76,9 +80,9 @@ BUGS: dict[str, Bug] = {
     ),
     "07_babysitting": Bug(
         "babysit",
-        "    if scale == \"log\":\n        value, low, high = np.log(value), np.log(low), np.log(high)\n",
-        "",
-        "border test of a log-scaled range measured on a linear scale",
+        "        refined[name] = (float(lo), float(hi), scale)\n",
+        "        refined[name] = (max(float(lo), low), min(float(hi), high), scale)\n",
+        "refined search range clipped to the old one: it never moves past a border",
     ),
 }
 
@@ -139,7 +143,57 @@ def _solve(dest: Path, assignment: Assignment) -> Path:
     for module in assignment.modules + assignment.shared_modules:
         (dest / "course_lib" / f"{module}.py").write_text(finished_module(module, assignment))
     answer_reflections(dest, assignment)
+    if assignment.name == CAPSTONE:
+        write_capstone_model(dest, reference_capstone_config())
     return dest
+
+
+CAPSTONE = "07_babysitting"
+CAPSTONE_CONFIG_CELL = "capstone_config"
+
+
+def reference_capstone_config() -> dict:
+    """``MY_CONFIG`` of the instructor notebook's answer cell: 07's reference configuration."""
+    import nbformat
+
+    from course_lib import capstone
+
+    from .paths import NOTEBOOKS
+
+    nb = nbformat.read(NOTEBOOKS / f"{CAPSTONE}.ipynb", as_version=4)
+    cell = next(c for c in nb.cells
+                if c.metadata.get("nbgrader", {}).get("grade_id") == CAPSTONE_CONFIG_CELL)
+    namespace = {"capstone": capstone}
+    exec(modules.reference(cell.source), namespace)
+    return dict(namespace["MY_CONFIG"])
+
+
+_trained: dict[str, bytes] = {}
+
+
+def capstone_model_bytes(config: dict, seed: int = 0) -> bytes:
+    """The file ``capstone.save_model`` writes for ``config``, trained as the notebook does
+    (``merge_val=True``); computed once per configuration in this process."""
+    import json
+    import tempfile
+
+    from course_lib import capstone, data
+
+    key = json.dumps([config, seed], sort_keys=True)
+    if key not in _trained:
+        trained = capstone.train(config, data.load_mnist1d(), seed=seed, merge_val=True)
+        with tempfile.TemporaryDirectory(prefix="sample-capstone-") as tmp:
+            path = capstone.save_model(trained, Path(tmp) / capstone.MODEL_FILE)
+            _trained[key] = path.read_bytes()
+    return _trained[key]
+
+
+def write_capstone_model(dest: Path, config: dict) -> Path:
+    from course_lib import capstone
+
+    path = dest / capstone.MODEL_FILE
+    path.write_bytes(capstone_model_bytes(config))
+    return path
 
 
 def perfect(course: Course, assignment: Assignment) -> Path:
@@ -160,6 +214,10 @@ def buggy(course: Course, assignment: Assignment) -> Path:
         text = (apply_bug(bug, assignment) if module == bug.module
                 else finished_module(module, assignment))
         (dest / "course_lib" / f"{module}.py").write_text(text)
+    if assignment.name == CAPSTONE:
+        from course_lib import capstone
+
+        write_capstone_model(dest, capstone.BASELINE)
     return dest
 
 

@@ -21,6 +21,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import capstone
 from .manifest import by_name
 from .paths import Course
 from .sandbox import Limits
@@ -158,7 +159,10 @@ def run_job(job: Job) -> Result:
             return Result(job.assignment, job.student, ok=False, reason=failure_reason(log),
                           log=log[-20000:], seconds=time.perf_counter() - start)
         grades, comments, timestamp = read_scores(course, job.assignment, job.student)
-        notes = "; ".join(filter(None, [apply_verification(course, job, grades)] + spliced))
+        notes = apply_verification(course, job, grades)
+        # The capstone of 07: the submitted model on the grader's hidden test set.
+        notes = "; ".join(n for n in [notes, capstone.grade_capstone(course, job, grades)]
+                          + spliced if n)
         fb = nbgrader.generate_feedback(job.assignment, job.student)
         log += fb["text"]
         if not fb["success"]:

@@ -3,7 +3,8 @@
 Builds the course in a temporary directory with the sample class, then grades
 one submission per assignment and sample student in this process (one core),
 timing nbgrader's autograde (sandboxed kernel, the notebook with its hidden
-tests), the trusted re-check and the feedback. Each submission is graded twice,
+tests), the trusted re-check, the capstone's evaluation (07 only) and the
+feedback. Each submission is graded twice,
 interleaved: with the experiment cells skipped (the course's setting) and with
 ``COURSE_GRADE_RUN_EXPERIMENTS=1``; the scores of the two must agree.
 """
@@ -17,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from autograder import build, sample_class, worker
+from autograder import build, capstone, sample_class, worker
 from autograder.manifest import ASSIGNMENTS
 from autograder.paths import Course
 from autograder.runner import NbGrader
@@ -43,6 +44,7 @@ def _timed(phases: dict):
 
     wrap(NbGrader, "autograde")
     wrap(worker, "apply_verification")
+    wrap(capstone, "grade_capstone")
     wrap(NbGrader, "generate_feedback")
     return originals
 
@@ -68,6 +70,8 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--assignments", nargs="*", default=[a.name for a in ASSIGNMENTS])
     parser.add_argument("--students", nargs="*", default=["perfect", "stub", "buggy"])
+    parser.add_argument("--modes", nargs="*", default=list(MODES), choices=MODES,
+                        help="grade with the experiments skipped, run, or both (default)")
     args = parser.parse_args(argv)
     root = Path(tempfile.mkdtemp(prefix="bench-submission-"))
     course = Course(root)
@@ -76,22 +80,26 @@ def main(argv=None) -> int:
     sample_class.generate(course, assignments)
     print(f"load average {os.getloadavg()[0]:.2f}; seconds of one core per submission")
     print(f"{'assignment':<24} {'student':<8} {'skip':>6} {'run':>6} {'ratio':>6}  "
-          "skip: autograde / re-check / feedback")
+          "skip: autograde / re-check / capstone / feedback")
     totals = {m: [] for m in MODES}
     for a in assignments:
         for student in args.students:
             seen = {}
-            order = MODES if len(totals["skip"]) % 2 == 0 else MODES[::-1]
+            modes = [m for m in MODES if m in args.modes]
+            order = modes if len(totals["skip"]) % 2 == 0 else modes[::-1]
             for mode in order:
                 seen[mode] = grade_once(course, a, student, mode)
-            (s_sec, s_ph, s_score, s_ok), (r_sec, _, r_score, r_ok) = seen["skip"], seen["run"]
-            if (s_score, s_ok) != (r_score, r_ok):
+            nan = (float("nan"), {}, None, None)
+            (s_sec, s_ph, s_score, s_ok) = seen.get("skip", nan)
+            (r_sec, _, r_score, r_ok) = seen.get("run", nan)
+            if len(seen) == 2 and (s_score, s_ok) != (r_score, r_ok):
                 print(f"WARNING: {a.name}/{student}: score {s_score} skipping experiments, "
                       f"{r_score} running them")
             totals["skip"].append(s_sec)
             totals["run"].append(r_sec)
             print(f"{a.name:<24} {student:<8} {s_sec:6.1f} {r_sec:6.1f} {r_sec / s_sec:6.2f}  "
                   f"{s_ph.get('autograde', 0):.1f} / {s_ph.get('apply_verification', 0):.1f} / "
+                  f"{s_ph.get('grade_capstone', 0):.1f} / "
                   f"{s_ph.get('generate_feedback', 0):.1f}", flush=True)
     skip, run = statistics.mean(totals["skip"]), statistics.mean(totals["run"])
     print(f"{'mean':<33} {skip:6.1f} {run:6.1f} {run / skip:6.2f}   "

@@ -7,6 +7,8 @@ Sections
 --------
 * Splits and preprocessing: :class:`Split`, :func:`load_digits`,
   :func:`standardize`.
+* MNIST-1D, the capstone's data (generated offline from a seed):
+  :func:`load_mnist1d`, :func:`make_mnist1d`.
 * Synthetic classification sets in the plane: :func:`make_spirals`,
   :func:`make_moons`.
 * Toy objectives for optimizer plots: :class:`Objective`,
@@ -143,6 +145,110 @@ def standardize(train, *others, eps=1e-8):
     std = np.where(std < eps, 1.0, std).astype(train.dtype, copy=False)
     transformed = [(a - mean) / std for a in (train, *others)]
     return (*transformed, mean, std)
+
+
+# ============================================================= MNIST-1D
+
+#: Length of an MNIST-1D sequence with the package's default arguments.
+MNIST1D_LENGTH = 40
+#: The seed of ``mnist1d.data.get_dataset_args()``: the data set its authors publish.
+MNIST1D_SEED = 42
+
+_MNIST1D_CACHE: dict = {}
+
+
+def make_mnist1d(num_samples, seed):
+    """``num_samples`` MNIST-1D sequences generated from ``seed``, in random order.
+
+    MNIST-1D (Greydanus, 2020; the ``mnist1d`` package, Apache-2.0) turns ten
+    1-D digit templates into sequences of length 40 by random padding,
+    stretching, translation, correlated and i.i.d. noise and shear, so that a
+    linear model gets about a third of them right and depth pays. The
+    package's ``make_dataset`` generates them offline and deterministically
+    from ``seed`` with its default arguments (never its ``get_dataset``, which
+    downloads). The global NumPy and ``random`` states, which the package
+    seeds, are restored afterwards. Generation takes about a second per 5,000
+    sequences; results are cached per ``(num_samples, seed)`` in this process.
+
+    Parameters
+    ----------
+    num_samples : int >= 10
+        A multiple of 10 (the package draws ``num_samples // 10`` per digit).
+    seed : int
+
+    Returns
+    -------
+    X : ndarray of shape (num_samples, 40), float64
+        Scaled by the package to mean 0 and standard deviation 1 over the set.
+    y : ndarray of shape (num_samples,), int64
+        Digits 0-9, every digit ``num_samples // 10`` times.
+
+    Raises
+    ------
+    ImportError
+        With one sentence saying how to install the package, when it is missing.
+    """
+    num_samples, seed = int(num_samples), int(seed)
+    if num_samples < 10 or num_samples % 10:
+        raise ValueError(f"num_samples must be a positive multiple of 10, got {num_samples}")
+    key = (num_samples, seed)
+    if key not in _MNIST1D_CACHE:
+        try:
+            from mnist1d.data import get_dataset_args, make_dataset
+        except ImportError:
+            raise ImportError("MNIST-1D needs the mnist1d package: pip install mnist1d "
+                              "(it is in requirements.txt; `make venv` installs it)") from None
+        import random
+
+        args = get_dataset_args()
+        args.num_samples, args.seed = num_samples, seed
+        np_state, py_state = np.random.get_state(), random.getstate()
+        try:
+            generated = make_dataset(args)
+        finally:
+            np.random.set_state(np_state)
+            random.setstate(py_state)
+        X = np.concatenate([generated["x"], generated["x_test"]]).astype(np.float64)
+        y = np.concatenate([generated["y"], generated["y_test"]]).astype(np.int64)
+        X.flags.writeable = False
+        y.flags.writeable = False
+        _MNIST1D_CACHE[key] = (X, y)
+    X, y = _MNIST1D_CACHE[key]
+    return X.copy(), y.copy()
+
+
+def load_mnist1d(val_size=1000, seed=MNIST1D_SEED):
+    """MNIST-1D with the package's default arguments, split into train / val / test.
+
+    The package's 5,000 sequences of seed 42 (its published data set): the
+    first 4,000 are its training set, of which the last ``val_size`` become
+    the validation set here, and the last 1,000 are its test set, unchanged.
+
+    Parameters
+    ----------
+    val_size : int, default 1000
+        Number of validation sequences taken from the 4,000 training ones.
+    seed : int, default 42
+        Generation seed (42 gives the package's published set).
+
+    Returns
+    -------
+    split : Split
+        ``X_*`` float64 of shape (n_part, 40), ``y_*`` int64 of shape (n_part,);
+        with the defaults 3,000 / 1,000 / 1,000.
+
+    Examples
+    --------
+    >>> split = load_mnist1d()  # doctest: +SKIP
+    >>> split.X_train.shape, split.X_val.shape, split.X_test.shape  # doctest: +SKIP
+    ((3000, 40), (1000, 40), (1000, 40))
+    """
+    X, y = make_mnist1d(5000, seed)
+    n_train = 4000 - int(val_size)
+    if not 1 <= n_train < 4000:
+        raise ValueError(f"val_size must lie in [1, 3999], got {val_size}")
+    return Split(X[:n_train], y[:n_train], X[n_train:4000], y[n_train:4000],
+                 X[4000:], y[4000:])
 
 
 # ================================================= synthetic 2-D classification

@@ -85,8 +85,11 @@ def test_every_experiment_after_the_first_test_is_tagged(assignment):
     assert misplaced_tags(NOTEBOOKS / assignment.notebook) == []
     cells = [c for c in nb["cells"] if c["cell_type"] == "code"]
     graded = [i for i, c in enumerate(cells) if c["metadata"].get("nbgrader", {}).get("grade")]
+    # Answer cells (nbgrader "solution" cells, e.g. 07's capstone configuration) hold the
+    # student's answer: they run while grading, and the build forbids tagging them.
     untagged = [c["id"] for c in cells[graded[0]:]
                 if not c["metadata"].get("nbgrader", {}).get("grade")
+                and not c["metadata"].get("nbgrader", {}).get("solution")
                 and EXPERIMENT_TAG not in c["metadata"].get("tags", [])]
     assert untagged == [], f"{assignment.notebook}: untagged experiment cells {untagged}"
     assert experiment_sources(NOTEBOOKS / assignment.notebook)

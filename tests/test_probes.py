@@ -11,6 +11,9 @@ from autograder.sandbox import Limits
 
 # Graded cells whose function has no probe yet: their notebook tests stand alone.
 NOT_PROBED_YET: set[str] = set()
+# Graded cells that grade no function: the capstone's saved model is scored by the grader's
+# own evaluation (autograder/capstone.py), not re-checked by a probe.
+GRADED_ELSEWHERE = {"capstone_model"}
 
 
 def _graded_code_ids(nb_path):
@@ -23,7 +26,8 @@ def _graded_code_ids(nb_path):
 def test_every_graded_function_has_a_probe(nb_path):
     if nb_path.stem in NOT_PROBED_YET:
         pytest.skip(f"probes for {nb_path.stem} are not written yet")
-    missing = [g for g in _graded_code_ids(nb_path) if g not in probes.PROBES]
+    missing = [g for g in _graded_code_ids(nb_path)
+               if g not in probes.PROBES and g not in GRADED_ELSEWHERE]
     assert missing == []
 
 
@@ -160,3 +164,71 @@ def test_a_function_that_hangs_or_kills_its_process_costs_only_its_own_check(
     assert "without results" in verdicts["relu_backward"], verdicts
     assert {t: verdicts[t] for t in tasks if t != "relu_backward"} == {
         "sigmoid_forward": None, "relu_forward": None, "tanh_forward": None}
+
+
+def _babysit_probe_with(monkeypatch, reference, task, name, replacement):
+    """Judge ``task`` with ``babysit.<name>`` replaced by a plausible mistake."""
+    from course_lib import babysit
+
+    monkeypatch.setattr(babysit, name, replacement)
+    outputs, errors = probes.run_probes([task], seed=7)
+    return probes.judge(task, reference[0], outputs, errors)
+
+
+def test_refine_space_clipped_to_the_old_range_is_caught(monkeypatch, reference):
+    from course_lib import babysit
+
+    original = babysit.refine_space
+
+    def clipped(trials, top_k, space, expand=0.1):
+        refined = original(trials, top_k, space, expand)
+        return {k: (max(lo, space[k][0]), min(hi, space[k][1]), s)
+                for k, (lo, hi, s) in refined.items()}
+
+    verdict = _babysit_probe_with(monkeypatch, reference, "refine_space", "refine_space", clipped)
+    assert verdict is not None and "values differ" in verdict
+
+
+def test_overfit_on_another_subset_is_caught(monkeypatch, reference):
+    from course_lib import babysit
+
+    original = babysit.overfit_tiny_subset
+
+    def other_subset(model_factory, data, n=20, epochs=200, update_rule="adam",
+                     optim_config=None, seed=0, no_reg=True):
+        return original(model_factory, data, n=n, epochs=epochs, update_rule=update_rule,
+                        optim_config=optim_config, seed=seed + 1, no_reg=no_reg)
+
+    verdict = _babysit_probe_with(monkeypatch, reference, "overfit_tiny_subset",
+                                  "overfit_tiny_subset", other_subset)
+    assert verdict is not None
+
+
+def test_random_search_sorted_worst_first_is_caught(monkeypatch, reference):
+    from course_lib import babysit
+
+    original = babysit.random_search
+
+    def worst_first(*args, **kwargs):
+        result = original(*args, **kwargs)
+        trials = result.trials[::-1]
+        return babysit.SearchResult(trials, trials[0], result.warnings, result.space)
+
+    verdict = _babysit_probe_with(monkeypatch, reference, "random_search", "random_search",
+                                  worst_first)
+    assert verdict is not None
+
+
+def test_initial_loss_check_keeping_the_penalty_is_caught(monkeypatch, reference):
+    from course_lib import babysit
+
+    def with_penalty(model, X, y, num_classes=None, tol=0.1):
+        import math
+        expected = math.log(num_classes or model.num_classes)
+        measured = float(model.loss(X, y)[0])
+        return babysit.InitialLossCheck(expected, measured,
+                                        abs(measured - expected) <= tol * expected, "")
+
+    verdict = _babysit_probe_with(monkeypatch, reference, "initial_loss_check",
+                                  "initial_loss_check", with_penalty)
+    assert verdict is not None
