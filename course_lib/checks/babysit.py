@@ -18,6 +18,7 @@ import math
 
 import numpy as np
 
+from . import _network
 from .core import *  # noqa: F401,F403
 from .core import _call, _call_strict, _as_pair  # noqa: F401
 
@@ -285,16 +286,14 @@ class SoftmaxModel:
             raise self.fail_with
         for state in self.bn_params:
             state["running_mean"] = 0.9 * state["running_mean"] + 0.1 * scores.mean(axis=0)
-        y = np.asarray(y)
-        n = len(y)
-        shifted = scores - scores.max(axis=1, keepdims=True)
-        log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        # The checks' own layers (forward formulas, numeric backward passes): no answer
+        # of another assignment hides in a check.
         W = self.params["W1"]
-        loss = -log_probs[np.arange(n), y].mean() + 0.5 * self.reg * float(np.sum(W * W))
-        dscores = np.exp(log_probs)
-        dscores[np.arange(n), y] -= 1
-        dscores /= n
-        return float(loss), {"W1": X.T @ dscores + self.reg * W, "b1": dscores.sum(axis=0)}
+        scores, cache = _network.affine_forward(X, W, self.params["b1"])
+        data_loss, dscores = _network.softmax_loss(scores, np.asarray(y))
+        _, dW, db = _network.affine_backward(dscores, cache)
+        loss = data_loss + 0.5 * self.reg * float(np.sum(W * W))
+        return float(loss), {"W1": dW + self.reg * W, "b1": db}
 
     def accuracy(self, X, y):
         return float(np.mean(np.argmax(self.loss(X), axis=1) == np.asarray(y)))
@@ -305,9 +304,7 @@ class SoftmaxModel:
             scores = self.loss(X)
         finally:
             self.fail_with = saved
-        shifted = scores - scores.max(axis=1, keepdims=True)
-        log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-        return (float(-log_probs[np.arange(len(y)), np.asarray(y)].mean()),
+        return (float(_network._per_sample_softmax(scores, np.asarray(y)).mean()),
                 self.accuracy(X, y))
 
 
@@ -318,10 +315,7 @@ def sgd_rule(w, dw, config=None):
 
 
 def _softmax_loss(W, b, X, y):
-    scores = X @ W + b
-    shifted = scores - scores.max(axis=1, keepdims=True)
-    log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-    return float(-log_probs[np.arange(len(y)), y].mean())
+    return float(_network._per_sample_softmax(X @ W + b, np.asarray(y)).mean())
 
 
 # ---------------------------------------------------------------- the initial-loss check
