@@ -548,7 +548,7 @@ def maxout_forward(x, w, b):
 
     Returns
     -------
-    out : ndarray of shape (N, M)
+    out : ndarray of shape (N, M), dtype of ``x``
     cache : tuple ``(x, w, b, winner)``
         ``winner`` of shape (N, M), int: the index ``j`` of the piece that
         attains the maximum (the first one in a tie, as ``np.argmax``).
@@ -579,6 +579,7 @@ def maxout_backward(dout, cache):
     dx : ndarray of shape (N, D)
     dw : ndarray of shape (k, D, M)
     db : ndarray of shape (k, M)
+        All three in the dtype of ``x``.
     """
     x, w, b, winner = cache
     ### BEGIN SOLUTION
