@@ -15,6 +15,8 @@ They differ in *which* numbers ``mu`` and ``var`` average over:
   (axis 1); it behaves the same in training and at test time.
 
 Variances are the biased ones (divide by N, resp. D), as in the lecture.
+Every array these functions return (``out``, the gradients, the running
+averages) has the dtype of ``x``: float32 in, float32 out.
 
 Cache of both layers (what the forward pass hands to the backward pass)::
 
@@ -73,6 +75,11 @@ def batchnorm_forward(x, gamma, beta, bn_param):
         ``x_hat`` and ``x_centered`` of shape (N, D), ``inv_std =
         1 / sqrt(var + eps)`` of shape (D,); None in test mode (the backward
         pass is only defined in train mode).
+
+    Raises
+    ------
+    ValueError
+        If ``bn_param['mode']`` is neither ``'train'`` nor ``'test'``.
     """
     mode = bn_param.get("mode", "train")
     if mode not in ("train", "test"):

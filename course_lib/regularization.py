@@ -78,6 +78,12 @@ def dropout_forward(x, dropout_param):
     out : ndarray, same shape and dtype as ``x``
     cache : tuple ``(dropout_param, mask)``; ``mask`` has the shape and dtype
         of ``x`` (entries 0 or ``1 / (1 - rate)``), or is None in test mode.
+
+    Raises
+    ------
+    ValueError
+        If ``rate`` is not in [0, 1), or ``mode`` is neither ``'train'`` nor
+        ``'test'``.
     """
     rate = dropout_param.get("rate", 0.5)
     mode = dropout_param.get("mode", "train")
@@ -252,6 +258,11 @@ def max_norm(w, max_norm_value, axis=0):
     -------
     ndarray, same shape and dtype as ``w`` (a new array; ``w`` is not modified).
 
+    Raises
+    ------
+    ValueError
+        If ``max_norm_value`` is not positive.
+
     Examples
     --------
     >>> np.round(max_norm(np.array([[3.0, 0.3], [4.0, 0.4]]), 1.0), 12).tolist()
@@ -331,7 +342,8 @@ class EarlyStopping:
     Call :meth:`step` once per evaluation (e.g. per epoch) with the validation
     metric and the current parameters. A call *improves* when the metric beats
     the best value so far by more than ``min_delta`` (lower is better for
-    ``mode='min'``, higher for ``mode='max'``; the first call always improves).
+    ``mode='min'``, higher for ``mode='max'``; since ``best_value`` starts at
+    ``inf``, resp. ``-inf``, a finite first metric always improves).
     On an improvement the best value, the step and a deep copy of the
     parameters are stored and the counter of calls without improvement goes
     back to 0; otherwise the counter goes up by one. :meth:`step` returns True
