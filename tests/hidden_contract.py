@@ -551,6 +551,10 @@ REGULARIZATION = {
           "keep = np.random.default_rng().random(x.shape) >= rate"),
         B("shared-rng", "its stream continues from call to call",
           'return dropout_param["rng"]', 'return copy.deepcopy(dropout_param["rng"])'),
+        B("rng-over-seed", "if given it is used instead of ``'seed'``",
+          '    if dropout_param.get("rng") is not None:\n        return dropout_param["rng"]\n',
+          '    if dropout_param.get("rng") is not None and dropout_param.get("seed") is None:\n'
+          '        return dropout_param["rng"]\n'),
         B("cache", "cache : tuple ``(dropout_param, mask)``",
           "cache = (dropout_param, mask)", "cache = (dict(dropout_param), mask)"),
         B("any-shape", "x : ndarray of any shape, typically (N, D)",
