@@ -63,6 +63,17 @@ def assert_close(got, expected, what, rtol=1e-7, atol=1e-10):
                              f"{float(np.max(np.abs(got - expected))):.3g})")
 
 
+def assert_raises(error, fn, *args, what="", **kwargs):
+    """Fail unless ``fn(*args, **kwargs)`` raises ``error`` (a subclass counts)."""
+    try:
+        fn(*args, **kwargs)
+    except error:
+        return
+    except Exception as exc:  # noqa: BLE001 - the wrong error is a failure too
+        raise AssertionError(f"{what}: raised {type(exc).__name__}, expected {error.__name__}") from None
+    raise AssertionError(f"{what}: no {error.__name__} raised")
+
+
 def assert_dtype(got, dtype, what):
     got = np.asarray(got)
     if got.dtype != np.dtype(dtype):

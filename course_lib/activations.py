@@ -7,9 +7,11 @@ Contract (the same for every layer in ``course_lib``):
   forward's array arguments, in the same order (``prelu``: ``dx, dalpha``;
   ``maxout``: ``dx, dw, db``).
 
-The elementwise activations accept ``x`` of ANY shape, and ``out``/``dx`` have
-the shape and dtype of ``x`` (float32 stays float32). The cache of each
-function is listed in its docstring; the backward may rely on exactly that.
+The elementwise activations accept ``x`` of ANY shape (a 0-d array, an empty
+one), and ``out``/``dx`` have the shape and dtype of ``x`` (float32 stays
+float32). Every forward and backward pass is finite and warns about nothing
+for inputs as large as ``±1000``. The cache of each function is listed in its
+docstring; the backward may rely on exactly that and receives nothing else.
 
 Where a function has a kink at 0 (ReLU, leaky ReLU, PReLU), the backward uses
 the slope of the NEGATIVE side at exactly ``x == 0`` (so ReLU passes no
@@ -47,7 +49,7 @@ def sigmoid_forward(x):
     -------
     out : ndarray, shape and dtype of ``x``, values in [0, 1]
     cache : ndarray
-        ``out`` itself (the derivative is ``out * (1 - out)``).
+        ``out`` itself.
 
     Examples
     --------
@@ -94,7 +96,7 @@ def tanh_forward(x):
     -------
     out : ndarray, shape and dtype of ``x``, values in [-1, 1]
     cache : ndarray
-        ``out`` itself (the derivative is ``1 - out**2``).
+        ``out`` itself.
     """
     ### BEGIN SOLUTION
     out = np.tanh(x)
@@ -151,8 +153,8 @@ def relu_forward(x):
 def relu_backward(dout, cache):
     """Backward pass of :func:`relu_forward`.
 
-    The gradient flows where ``x > 0`` and is exactly 0 where ``x <= 0``
-    (at ``x == 0`` the course uses 0).
+    At the kink, ``x == 0`` exactly, ``dx`` is 0 (the slope of the negative
+    side, the module's convention).
 
     Parameters
     ----------
@@ -201,7 +203,8 @@ def leaky_relu_forward(x, alpha=0.01):
 def leaky_relu_backward(dout, cache):
     """Backward pass of :func:`leaky_relu_forward`.
 
-    Slope 1 where ``x > 0``, ``alpha`` where ``x <= 0``.
+    At the kink, ``x == 0`` exactly, the slope of the negative side is used
+    (the module's convention).
 
     Parameters
     ----------
@@ -250,10 +253,11 @@ def prelu_forward(x, alpha):
 def prelu_backward(dout, cache):
     """Backward pass of :func:`prelu_forward`.
 
-    ``dx`` uses slope 1 where ``x > 0`` and ``alpha`` where ``x <= 0``.
-    ``alpha`` was broadcast over every axis it does not have, so ``dalpha``
-    sums ``dout * min(x, 0)`` over those axes: over all axes for a shared
-    slope, over all but the last for per-feature slopes.
+    At the kink, ``x == 0`` exactly, ``dx`` uses the slope of the negative
+    side (the module's convention). The forward used one ``alpha`` for every
+    entry of ``x`` (shared slope) or one per feature of the last axis, and
+    ``dalpha`` is the gradient with respect to that array: of ``alpha``'s
+    shape, ``()`` or ``(D,)``.
 
     Parameters
     ----------
@@ -303,8 +307,6 @@ def elu_forward(x, alpha=1.0):
 def elu_backward(dout, cache):
     """Backward pass of :func:`elu_forward`.
 
-    Slope 1 where ``x > 0`` and ``alpha * exp(x) = out + alpha`` elsewhere.
-
     Parameters
     ----------
     dout : ndarray, shape of ``x``
@@ -350,9 +352,6 @@ def selu_forward(x):
 def selu_backward(dout, cache):
     """Backward pass of :func:`selu_forward`.
 
-    Slope ``SELU_SCALE`` where ``x > 0``, ``SELU_SCALE * SELU_ALPHA * exp(x)``
-    elsewhere.
-
     Parameters
     ----------
     dout : ndarray, shape of ``x``
@@ -395,9 +394,6 @@ def softplus_forward(x):
 def softplus_backward(dout, cache):
     """Backward pass of :func:`softplus_forward`.
 
-    The derivative is the sigmoid, which equals ``exp(x - out)``: a stable
-    form, since ``x - out <= 0`` never overflows.
-
     Parameters
     ----------
     dout : ndarray, shape of ``x``
@@ -436,7 +432,7 @@ def arctan_forward(x):
 
 
 def arctan_backward(dout, cache):
-    """Backward pass of :func:`arctan_forward`; the slope is ``1 / (1 + x**2)``.
+    """Backward pass of :func:`arctan_forward`.
 
     Parameters
     ----------
@@ -482,10 +478,7 @@ def gelu_forward(x):
 
 
 def gelu_backward(dout, cache):
-    """Backward pass of :func:`gelu_forward`.
-
-    By the product rule the slope is ``Phi(x) + x * phi(x)`` with the normal
-    density ``phi(x) = exp(-x**2 / 2) / sqrt(2 π)``.
+    """Backward pass of :func:`gelu_forward` (the exact form).
 
     Parameters
     ----------
@@ -555,7 +548,7 @@ def maxout_forward(x, w, b):
 
     Returns
     -------
-    out : ndarray of shape (N, M)
+    out : ndarray of shape (N, M), dtype of ``x``
     cache : tuple ``(x, w, b, winner)``
         ``winner`` of shape (N, M), int: the index ``j`` of the piece that
         attains the maximum (the first one in a tie, as ``np.argmax``).
@@ -572,8 +565,9 @@ def maxout_forward(x, w, b):
 def maxout_backward(dout, cache):
     """Backward pass of :func:`maxout_forward`.
 
-    Only the winning piece of each output receives the gradient, which then
-    flows back through that piece's affine map.
+    Where pieces tie for the maximum, the output counts as coming from the
+    piece recorded in ``winner`` (the first of them): the other tied pieces
+    get no gradient from it.
 
     Parameters
     ----------
@@ -585,6 +579,7 @@ def maxout_backward(dout, cache):
     dx : ndarray of shape (N, D)
     dw : ndarray of shape (k, D, M)
     db : ndarray of shape (k, M)
+        All three in the dtype of ``x``.
     """
     x, w, b, winner = cache
     ### BEGIN SOLUTION

@@ -64,6 +64,11 @@ def expected_initial_loss(num_classes):
     float
         ``-ln(1 / C) = ln C`` (natural logarithm).
 
+    Raises
+    ------
+    ValueError
+        For fewer than 2 classes.
+
     Examples
     --------
     >>> round(expected_initial_loss(10), 3)
@@ -243,7 +248,7 @@ def update_to_weight_ratio(params_before, params_after):
     -------
     dict of str -> float
         One ratio per key of ``params_before`` starting with ``'W'``, in the
-        same order. A healthy ratio is around 1e-3.
+        same order. A healthy ratio is around 1e-3. Neither dict is modified.
 
     Examples
     --------
@@ -368,6 +373,11 @@ def log_uniform(rng, low, high, size=None):
     float or ndarray of shape ``size``
         Values in ``[low, high]``.
 
+    Raises
+    ------
+    ValueError
+        Unless ``0 < low < high``.
+
     Examples
     --------
     >>> x = log_uniform(np.random.default_rng(0), 1e-6, 1e-2, size=1000)
@@ -431,6 +441,11 @@ def at_border(value, low, high, scale, fraction=0.1):
     Returns
     -------
     bool
+
+    Raises
+    ------
+    ValueError
+        For a ``scale`` other than ``'log'`` and ``'linear'``.
 
     Examples
     --------

@@ -5,6 +5,7 @@ Contract (the same for every layer in ``course_lib``):
 * ``affine_forward(x, w, b) -> (out, cache)``
 * ``affine_backward(dout, cache) -> (dx, dw, db)``, gradients in the order of
   the forward's array arguments, each of the shape of its argument.
+* every output array has the dtype of the inputs: float32 in, float32 out.
 
 Student functions: ``affine_forward``, ``affine_backward``.
 """

@@ -17,14 +17,10 @@ import numpy as np
 def softmax_loss(scores, y):
     """Softmax cross-entropy loss, averaged over the batch, and its gradient.
 
-    With ``p[n] = softmax(scores[n])`` the loss is
-    ``mean_n(-log p[n, y[n]])`` and ``dscores[n] = (p[n] - onehot(y[n])) / N``.
+    With ``p[n] = softmax(scores[n])`` the loss is ``mean_n(-log p[n, y[n]])``.
 
-    Must be numerically stable: subtracting a row's maximum from the row leaves
-    the softmax unchanged and keeps ``np.exp`` from overflowing, and
-    ``log p = shifted - log(sum(exp(shifted)))`` (log-sum-exp) avoids taking
-    the log of an underflowed 0. Scores of 1e4 give finite results and no
-    warning.
+    Numerically stable: scores as large as 1e4 (either sign) give a finite
+    loss and gradient and no warning (notebook 00, section 6, shows how).
 
     Parameters
     ----------
@@ -63,9 +59,8 @@ def svm_loss(scores, y, margin=1.0):
 
     For sample ``n`` every wrong class ``j != y[n]`` contributes
     ``max(0, scores[n, j] - scores[n, y[n]] + margin)``; the loss is the sum
-    over ``j`` averaged over ``n``. Where a term is positive its gradient is
-    ``+1/N`` on ``scores[n, j]`` and ``-1/N`` on ``scores[n, y[n]]``; a term at
-    exactly 0 counts as inactive.
+    over ``j`` averaged over ``n``. A term at exactly 0 (on the hinge's kink)
+    counts as inactive: it contributes no gradient.
 
     Parameters
     ----------

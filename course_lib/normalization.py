@@ -15,6 +15,8 @@ They differ in *which* numbers ``mu`` and ``var`` average over:
   (axis 1); it behaves the same in training and at test time.
 
 Variances are the biased ones (divide by N, resp. D), as in the lecture.
+Every array these functions return (``out``, the gradients, the running
+averages) has the dtype of ``x``: float32 in, float32 out.
 
 Cache of both layers (what the forward pass hands to the backward pass)::
 
@@ -73,6 +75,11 @@ def batchnorm_forward(x, gamma, beta, bn_param):
         ``x_hat`` and ``x_centered`` of shape (N, D), ``inv_std =
         1 / sqrt(var + eps)`` of shape (D,); None in test mode (the backward
         pass is only defined in train mode).
+
+    Raises
+    ------
+    ValueError
+        If ``bn_param['mode']`` is neither ``'train'`` nor ``'test'``.
     """
     mode = bn_param.get("mode", "train")
     if mode not in ("train", "test"):
@@ -104,11 +111,10 @@ def batchnorm_forward(x, gamma, beta, bn_param):
 def batchnorm_backward(dout, cache):
     """Backward pass of batch normalization (train mode), node by node.
 
-    Walk the computation graph of the forward pass backwards, one node at a
-    time (``mu``, ``x_centered``, ``var``, ``std``, ``inv_std``, ``x_hat``,
-    ``out``): every node receives the gradient of its output and passes the
-    gradient of its inputs on. A node used twice (``x_centered`` feeds both
-    ``var`` and ``x_hat``) adds up the gradients of both uses.
+    Staged: back through the nodes of the forward's computation graph one at
+    a time (``out``, ``x_hat``, ``inv_std``, ``std``, ``var``, ``x_centered``,
+    ``mu``), as notebook 03 sets them out. :func:`batchnorm_backward_alt`
+    returns the same values.
 
     Parameters
     ----------
@@ -148,14 +154,10 @@ def batchnorm_backward(dout, cache):
 def batchnorm_backward_alt(dout, cache):
     """Backward pass of batch normalization (train mode) in closed form.
 
-    Working the chain rule through on paper collapses the graph to::
-
-        dbeta  = sum(dout, axis=0)
-        dgamma = sum(dout * x_hat, axis=0)
-        dx = (1 / N) * gamma * inv_std * (N * dout - dbeta - x_hat * dgamma)
-
-    Same inputs and outputs as :func:`batchnorm_backward`, same values up to
-    round-off, fewer operations.
+    Same inputs and outputs as :func:`batchnorm_backward` and the same values
+    up to round-off, but ``dx`` comes from one expression derived on paper,
+    without the intermediate gradients of the graph: fewer passes over the
+    ``(N, D)`` arrays.
 
     Parameters
     ----------
@@ -223,14 +225,9 @@ def layernorm_forward(x, gamma, beta, ln_param=None):
 def layernorm_backward(dout, cache):
     """Backward pass of layer normalization.
 
-    The batch-norm closed form with the roles of the axes swapped: the
-    statistics are per sample, so the sums that flow back through ``mu`` and
-    ``var`` run over the D features of each row, while ``dgamma`` and ``dbeta``
-    still sum over the batch. With ``g = dout * gamma``::
-
-        dx = (1 / D) * inv_std * (D * g - sum(g, axis=1) - x_hat * sum(g * x_hat, axis=1))
-
-    (sums with ``keepdims=True``).
+    The cache is laid out as batch norm's, with ``inv_std`` of shape (N, 1):
+    one mean and variance per sample. ``gamma`` and ``beta`` are still one
+    per feature.
 
     Parameters
     ----------

@@ -16,7 +16,7 @@ Conventions used throughout this module:
       elastic_net_penalty: loss = reg * (l1_ratio * sum(|w|)
                                          + (1 - l1_ratio) * 0.5 * sum(w**2))
 
-  The 0.5 makes the gradient of the L2 penalty simply ``reg * w``.
+  ``|w|`` has a kink at ``w = 0``, where the course uses the subgradient 0.
 * **Dropout** uses ``rate`` = the probability of DROPPING a unit (Keras'
   convention; ``1 - rate`` is the keep probability) and is *inverted*: kept
   units are divided by ``1 - rate`` during training, so the expected output
@@ -78,6 +78,12 @@ def dropout_forward(x, dropout_param):
     out : ndarray, same shape and dtype as ``x``
     cache : tuple ``(dropout_param, mask)``; ``mask`` has the shape and dtype
         of ``x`` (entries 0 or ``1 / (1 - rate)``), or is None in test mode.
+
+    Raises
+    ------
+    ValueError
+        If ``rate`` is not in [0, 1), or ``mode`` is neither ``'train'`` nor
+        ``'test'``.
     """
     rate = dropout_param.get("rate", 0.5)
     mode = dropout_param.get("mode", "train")
@@ -100,10 +106,8 @@ def dropout_forward(x, dropout_param):
 
 
 def dropout_backward(dout, cache):
-    """Backward pass of (inverted) dropout.
-
-    The forward pass multiplied ``x`` by a fixed ``mask``, so the gradient is
-    ``dout * mask`` in train mode and ``dout`` itself in test mode.
+    """Backward pass of (inverted) dropout, in train mode (with the cached
+    ``mask``) and in test mode (``mask`` is None).
 
     Parameters
     ----------
@@ -144,14 +148,14 @@ def l1_penalty(weights, reg):
     loss : float
         ``reg * sum over all arrays and entries of |w|``.
     grads : dict of str -> ndarray
-        Same keys, shapes and dtypes as ``weights``: ``reg * sign(w)`` (the
-        subgradient 0 where ``w == 0``).
+        Same keys, shapes and dtypes as ``weights``: the gradient of ``loss``
+        with respect to each array, with the subgradient 0 where ``w == 0``.
 
     Examples
     --------
     >>> loss, grads = l1_penalty({"W": np.array([[1.0, -2.0]])}, reg=0.1)
-    >>> round(loss, 10), grads["W"].tolist()
-    (0.3, [[0.1, -0.1]])
+    >>> round(loss, 10)
+    0.3
     """
     ### BEGIN SOLUTION
     loss = reg * sum(np.abs(w).sum() for w in weights.values())
@@ -163,8 +167,7 @@ def l1_penalty(weights, reg):
 def l2_penalty(weights, reg):
     """L2 penalty (weight decay) ``0.5 * reg * sum(w**2)``, and its gradient.
 
-    The factor 0.5 (as in ``lambda/2 * w^T w`` of the lecture) makes the
-    gradient ``reg * w``.
+    Note the factor 0.5 (``lambda/2 * w^T w``).
 
     Parameters
     ----------
@@ -178,13 +181,14 @@ def l2_penalty(weights, reg):
     loss : float
         ``0.5 * reg * sum over all arrays and entries of w**2``.
     grads : dict of str -> ndarray
-        Same keys, shapes and dtypes as ``weights``: ``reg * w``.
+        Same keys, shapes and dtypes as ``weights``: the gradient of ``loss``
+        with respect to each array.
 
     Examples
     --------
     >>> loss, grads = l2_penalty({"W": np.array([[1.0, -2.0]])}, reg=0.1)
-    >>> round(loss, 10), grads["W"].tolist()
-    (0.25, [[0.1, -0.2]])
+    >>> round(loss, 10)
+    0.25
     """
     ### BEGIN SOLUTION
     loss = 0.5 * reg * sum((w * w).sum() for w in weights.values())
@@ -215,8 +219,9 @@ def elastic_net_penalty(weights, reg, l1_ratio):
     -------
     loss : float
     grads : dict of str -> ndarray
-        Same keys, shapes and dtypes as ``weights``:
-        ``reg * (l1_ratio * sign(w) + (1 - l1_ratio) * w)``.
+        Same keys, shapes and dtypes as ``weights``: the gradient of ``loss``
+        with respect to each array, with the subgradient 0 of ``|w|`` where
+        ``w == 0``.
     """
     ### BEGIN SOLUTION
     l1 = sum(np.abs(w).sum() for w in weights.values())
@@ -252,6 +257,11 @@ def max_norm(w, max_norm_value, axis=0):
     Returns
     -------
     ndarray, same shape and dtype as ``w`` (a new array; ``w`` is not modified).
+
+    Raises
+    ------
+    ValueError
+        If ``max_norm_value`` is not positive.
 
     Examples
     --------
@@ -332,7 +342,8 @@ class EarlyStopping:
     Call :meth:`step` once per evaluation (e.g. per epoch) with the validation
     metric and the current parameters. A call *improves* when the metric beats
     the best value so far by more than ``min_delta`` (lower is better for
-    ``mode='min'``, higher for ``mode='max'``; the first call always improves).
+    ``mode='min'``, higher for ``mode='max'``; since ``best_value`` starts at
+    ``inf``, resp. ``-inf``, a finite first metric always improves).
     On an improvement the best value, the step and a deep copy of the
     parameters are stored and the counter of calls without improvement goes
     back to 0; otherwise the counter goes up by one. :meth:`step` returns True

@@ -390,12 +390,13 @@ class ReduceLROnPlateau:
     Call :meth:`step` once per epoch with the validation metric. An epoch
     *improves* when the metric beats the best value so far by more than
     ``min_delta`` (``metric < best - min_delta`` in mode ``'min'``,
-    ``metric > best + min_delta`` in mode ``'max'``); the first call always
-    improves. Every non-improving epoch adds one to ``num_bad_epochs``; an
-    improving one resets it to 0. When ``num_bad_epochs`` reaches ``patience``
-    the learning rate is multiplied by ``factor`` (but not below ``min_lr``)
-    and the count restarts from 0, so the next cut needs ``patience`` more
-    bad epochs. ``best`` is kept across cuts.
+    ``metric > best + min_delta`` in mode ``'max'``); since ``best`` starts at
+    ``inf``, resp. ``-inf``, a finite first metric always improves. Every
+    non-improving epoch adds one to ``num_bad_epochs``; an improving one
+    resets it to 0. When ``num_bad_epochs`` reaches ``patience`` the learning
+    rate is multiplied by ``factor`` (but not below ``min_lr``) and the count
+    restarts from 0, so the next cut needs ``patience`` more bad epochs.
+    ``best`` is kept across cuts.
 
     So with ``patience = 3`` the rate stays put for two non-improving epochs
     in a row and is cut on the third. (PyTorch's ``ReduceLROnPlateau`` counts
@@ -557,8 +558,16 @@ def lr_range_test(train_step, lr_min=1e-6, lr_max=1.0, num_steps=100, smooth=0.9
     Returns
     -------
     result : RangeTestResult
-        ``lrs``, ``losses``, ``smoothed`` (arrays of the same length),
-        ``suggested_lr`` and ``diverged``.
+        ``lrs`` (the rates tried, in order), ``losses`` (what ``train_step``
+        returned at each), ``smoothed`` (arrays of the same length),
+        ``suggested_lr`` and ``diverged`` (whether the test stopped because
+        the loss blew up, rather than at ``lr_max``).
+
+    Raises
+    ------
+    ValueError
+        If not ``0 < lr_min < lr_max``, ``num_steps < 2`` or ``smooth`` is
+        not in [0, 1).
     """
     if not 0 < lr_min < lr_max:
         raise ValueError(f"need 0 < lr_min < lr_max, got lr_min={lr_min}, lr_max={lr_max}")
