@@ -2,7 +2,8 @@
 
 Runs the hidden tests of every graded cell in this process on the reference
 modules (the notebook's imports, then the hidden region statement by statement,
-as ``tests/test_hidden_contract.py`` does) and prints, per notebook, the median
+with every module as grading the cell's assignment runs it, as
+``tests/test_hidden_contract.py`` does) and prints, per notebook, the median
 over ``--repeats`` runs of the summed seconds. This is the part of a
 submission's grading time that the hidden tests add (the sandboxed kernel, the
 visible checks, the re-check and the feedback cost the same whatever the
@@ -40,7 +41,7 @@ def _checkout(rev: str, dest: Path) -> tuple[Path, Path]:
     lib.mkdir()
     for a in ASSIGNMENTS:
         for rel, target in [(f"notebooks/{a.notebook}", notebooks / a.notebook)] + [
-                (f"course_lib/{m}.py", lib / f"{m}.py") for m in a.modules]:
+                (f"course_lib/{m}.py", lib / f"{m}.py") for m in a.modules + a.shared_modules]:
             text = subprocess.run(["git", "show", f"{rev}:{rel}"], cwd=ROOT, check=True,
                                   capture_output=True, text=True).stdout
             target.write_text(text, encoding="utf-8")
@@ -48,10 +49,19 @@ def _checkout(rev: str, dest: Path) -> tuple[Path, Path]:
 
 
 def _suite(notebooks: Path, lib: Path):
-    """``(notebook stem, cell, reference modules)`` for every graded cell with hidden tests."""
-    refs = {m: cs.module_from_text(m, cs.reference_text(m, lib)) for m in cs.STUDENT_MODULES}
-    return [(cell.notebook.stem, cell, refs) for cell in cs.graded_cells(notebooks).values()
-            if cell.hidden.strip()]
+    """``(notebook stem, cell, modules)`` for every graded cell with hidden tests, the modules
+    as grading the cell's assignment runs them (its own functions the reference)."""
+    graded, suite = {}, []
+    for cell in cs.graded_cells(notebooks).values():
+        if not cell.hidden.strip():
+            continue
+        assignment = cs.assignment_of_cell(cell)
+        if assignment.name not in graded:
+            graded[assignment.name] = {
+                m: cs.module_from_text(m, cs.graded_text(m, assignment, lib=lib))
+                for m in cs.STUDENT_MODULES}
+        suite.append((cell.notebook.stem, cell, graded[assignment.name]))
+    return suite
 
 
 def _time(suite) -> dict[str, float]:

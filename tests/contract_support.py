@@ -3,13 +3,17 @@
 What ``tests/test_hidden_contract.py`` needs to show that the hidden tests are
 the specification of every student function:
 
-* which functions hold a solution region (:func:`student_functions`);
+* which functions hold a solution region (:func:`student_functions`), and which
+  assignment teaches each (:func:`assignment_of`: the whole module's, or for the
+  network in ``model.py``, which several assignments share, the function's own);
 * the hidden region of each graded cell, and which documented behaviour each of
   its lines checks (the ``# contract: <tag>`` comment above the line);
 * :func:`run_hidden`: the hidden region executed one top-level statement at a
   time in a namespace like the notebook's, with chosen ``course_lib`` modules
-  replaced by module objects built from text (the reference, the stub, or the
-  reference with one deliberate mistake). A failing statement does not stop
+  replaced by module objects built from text: each module as the grading of the
+  cell's assignment runs it (:func:`graded_text`), the assignment's own
+  functions being the reference, the stub, or the reference with one
+  deliberate mistake. A failing statement does not stop
   the run, so every check that a wrong implementation trips is recorded, each
   with the line of the hidden region that raised.
 """
@@ -26,11 +30,13 @@ from pathlib import Path
 import nbformat
 
 from autograder import modules
-from autograder.manifest import ASSIGNMENTS
+from autograder.manifest import ASSIGNMENTS, Assignment, function_owner, index
 from autograder.paths import LIB, NOTEBOOKS
 
 TAG = re.compile(r"^\s*#\s*contract:\s*(.+?)\s*$")
-STUDENT_MODULES = tuple(m for a in ASSIGNMENTS for m in a.modules)
+#: Every module that holds student functions: those one assignment teaches whole,
+#: and those several assignments share (the network), function by function.
+STUDENT_MODULES = tuple(dict.fromkeys(m for a in ASSIGNMENTS for m in a.modules + a.shared_modules))
 
 
 @dataclass(frozen=True)
@@ -177,8 +183,22 @@ def graded_cells(notebooks: Path = NOTEBOOKS) -> dict[str, GradedCell]:
     return cells
 
 
-def notebook_of(module: str) -> Path:
-    return NOTEBOOKS / next(a for a in ASSIGNMENTS if module in a.modules).notebook
+def assignment_of(name: str) -> Assignment:
+    """The assignment that teaches student function ``name`` (``'module.qualname'``)."""
+    module, qualname = name.split(".", 1)
+    owner = function_owner(module, qualname)
+    if owner is None:
+        raise LookupError(f"autograder/manifest.py names no assignment that teaches {name}")
+    return owner
+
+
+def notebook_of(name: str) -> Path:
+    """The notebook of the assignment that teaches student function ``name``."""
+    return NOTEBOOKS / assignment_of(name).notebook
+
+
+def assignment_of_cell(cell: GradedCell) -> Assignment:
+    return next(a for a in ASSIGNMENTS if a.notebook == cell.notebook.name)
 
 
 @lru_cache(maxsize=None)
@@ -206,8 +226,33 @@ def stub_text(module: str) -> str:
     return modules.stub((LIB / f"{module}.py").read_text(encoding="utf-8"))
 
 
-def mutated_text(module: str, mutant) -> str:
-    text = reference_text(module)
+def graded_text(module: str, assignment: Assignment, own: str = "reference",
+                lib: Path = LIB) -> str:
+    """``module`` as grading ``assignment`` runs it; the functions it teaches as ``own``.
+
+    Region by region, as the build writes the assignment's source and grading
+    restores it (``autograder.build.module_text_for``, ``autograder.splice``): a
+    function a later assignment teaches is a stub, one an earlier assignment
+    teaches is the reference, and the assignment's own functions are ``own``
+    (``'reference'`` or ``'stub'``).
+    """
+    text = (lib / f"{module}.py").read_text(encoding="utf-8")
+
+    def decide(qualname: str) -> str:
+        owner = function_owner(module, qualname)
+        if owner is None:
+            raise LookupError(f"autograder/manifest.py names no assignment that teaches "
+                              f"{module}.{qualname}")
+        if owner.name == assignment.name:
+            return own
+        return "stub" if index(owner) > index(assignment) else "reference"
+
+    return modules.transform_regions(text, decide)
+
+
+def mutated_text(module: str, mutant, assignment: Assignment) -> str:
+    """:func:`graded_text` of ``module`` for ``assignment`` with the mutant's replacements."""
+    text = graded_text(module, assignment)
     for old, new in mutant:
         count = text.count(old)
         if count != 1:
@@ -227,6 +272,7 @@ def module_from_text(module: str, text: str) -> types.ModuleType:
     name = f"_contract_{module}_{_counter}"
     mod = types.ModuleType(name)
     mod.__file__ = str(LIB / f"{module}.py")
+    mod.__package__ = "course_lib"  # its relative imports find the course's other modules
     sys.modules[name] = mod  # dataclasses look their module up while the class is built
     try:
         exec(compile(text, f"<{module}.py>", "exec"), mod.__dict__)

@@ -10,6 +10,10 @@ prove, for every entry, that
   released stub, and fail *on a line marked with the behaviour's tag* when the
   reference is changed to get that one behaviour wrong (the table's mutant).
 
+Every module runs as grading the cell's assignment runs it: in the network's
+``model.py``, which several assignments share, the functions of later
+assignments are stubs and those of earlier ones the reference.
+
 A new student function without an entry, a docstring that no longer says what
 the table quotes, or a tag without a checking line fails here.
 """
@@ -20,14 +24,21 @@ from functools import lru_cache
 import pytest
 
 import contract_support as cs
+from autograder.manifest import by_name
 from hidden_contract import CONTRACTS
 
 BEHAVIOURS = [(name, b) for name, contract in CONTRACTS.items() for b in contract.behaviours]
 
 
 @lru_cache(maxsize=None)
-def _reference_modules():
-    return {m: cs.module_from_text(m, cs.reference_text(m)) for m in cs.STUDENT_MODULES}
+def _graded_modules(assignment: str):
+    """Every student module as grading ``assignment`` runs it, its own functions the reference."""
+    return {m: cs.module_from_text(m, cs.graded_text(m, by_name(assignment)))
+            for m in cs.STUDENT_MODULES}
+
+
+def _modules_for(cell):
+    return _graded_modules(cs.assignment_of_cell(cell).name)
 
 
 def _cell(name):
@@ -46,7 +57,7 @@ def test_every_student_function_has_a_contract_entry():
 def test_the_contract_cell_is_graded_in_the_notebook_that_teaches_the_module(name):
     cell = cs.graded_cells().get(CONTRACTS[name].cell)
     assert cell is not None, f"{name}: no graded cell {CONTRACTS[name].cell!r}"
-    assert cell.notebook == cs.notebook_of(name.split(".")[0])
+    assert cell.notebook == cs.notebook_of(name)
     assert cell.hidden.strip(), f"{name}: graded cell {cell.grade_id!r} has no hidden tests"
 
 
@@ -91,23 +102,25 @@ def test_every_check_in_the_hidden_tests_is_marked_with_a_behaviour(grade_id):
 
 @pytest.mark.parametrize("grade_id", sorted({c.cell for c in CONTRACTS.values()}))
 def test_hidden_tests_pass_on_the_reference(grade_id):
-    failures = cs.run_hidden(cs.graded_cells()[grade_id], _reference_modules())
+    cell = cs.graded_cells()[grade_id]
+    failures = cs.run_hidden(cell, _modules_for(cell))
     assert failures == [], failures
 
 
 @pytest.mark.parametrize("grade_id", sorted({c.cell for c in CONTRACTS.values()}))
 def test_hidden_tests_fail_on_the_released_stub(grade_id):
+    cell = cs.graded_cells()[grade_id]
     module = next(n for n, c in CONTRACTS.items() if c.cell == grade_id).split(".")[0]
-    stub = cs.module_from_text(module, cs.stub_text(module))
-    failures = cs.run_hidden(cs.graded_cells()[grade_id], {**_reference_modules(), module: stub})
+    stub = cs.module_from_text(module, cs.graded_text(module, cs.assignment_of_cell(cell), "stub"))
+    failures = cs.run_hidden(cell, {**_modules_for(cell), module: stub})
     assert failures, f"the hidden tests of {grade_id} pass on the stub of {module}"
 
 
 @pytest.mark.parametrize("name,behaviour", BEHAVIOURS, ids=lambda v: getattr(v, "tag", v))
 def test_the_hidden_tests_catch_an_implementation_wrong_in_just_this_behaviour(name, behaviour):
-    module = name.split(".")[0]
-    mutant = cs.module_from_text(module, cs.mutated_text(module, behaviour.mutant))
-    failures = cs.run_hidden(_cell(name), {**_reference_modules(), module: mutant})
+    module, cell = name.split(".")[0], _cell(name)
+    text = cs.mutated_text(module, behaviour.mutant, cs.assignment_of_cell(cell))
+    failures = cs.run_hidden(cell, {**_modules_for(cell), module: cs.module_from_text(module, text)})
     assert failures, f"{name}: the hidden tests pass on the mutant of '{behaviour.tag}'"
     caught = [f for f in failures if behaviour.tag in f.tags and f.error != "NameError"]
     assert caught, (f"{name}: the mutant of '{behaviour.tag}' fails only elsewhere: "
