@@ -10,7 +10,7 @@ passes are student work, each where its step is taught: the block, the loop,
 the loss and :func:`network_gradient_check` in notebook 01; the normalization
 and skip steps in 03; the dropout and penalty steps in 04.
 
-and trains with the softmax loss plus an L2 penalty ``0.5 * reg * sum(W**2)``
+The network trains with the softmax loss plus an L2 penalty ``0.5 * reg * sum(W**2)``
 over the weight matrices (the convention of ``regularization.l2_penalty``;
 biases, ``gamma``, ``beta`` and PReLU slopes are not penalised).
 
@@ -268,6 +268,8 @@ class FullyConnectedNet:
         h : ndarray of shape (N, fan_in)
             The block's input (``h_{l-1}``).
         mode : {'train', 'test'}
+            Handed on to the steps that behave differently in training
+            (:meth:`_normalize_forward`, :meth:`_dropout_forward`).
         record : bool
             Append the activation's input to ``last_preactivations`` and the
             block's output to ``last_activations`` (done for you below).
@@ -314,7 +316,9 @@ class FullyConnectedNet:
         Returns
         -------
         dh : ndarray of shape (N, fan_in)
-            Gradient with respect to the block's input ``h_{l-1}``.
+            Gradient with respect to the block's input ``h_{l-1}``: back through
+            every step of :meth:`_hidden_forward` in reverse order, each step's
+            backward given the cache its own forward returned, the skip included.
         """
         fc_cache, norm_cache, act_cache, drop_cache = cache
         ### BEGIN SOLUTION
@@ -334,6 +338,7 @@ class FullyConnectedNet:
         X : ndarray of shape (N, D) or (N, d1, ..., dk)
             Cast to the model's dtype and flattened to ``(N, D)`` for you.
         mode : {'train', 'test'}
+            Passed on to every :meth:`_hidden_forward`.
         record : bool
             Passed on to every :meth:`_hidden_forward`.
 
@@ -390,7 +395,8 @@ class FullyConnectedNet:
             :meth:`_penalty`.
         grads : dict of str -> ndarray
             When ``y`` is given: the gradient of ``loss`` for every key of
-            ``params``, each of its parameter's shape and dtype.
+            ``params``, each of its parameter's shape and dtype. Computing the
+            loss leaves ``params`` unchanged.
         """
         if mode is None:
             mode = "test" if y is None else "train"
@@ -453,7 +459,8 @@ class FullyConnectedNet:
 
         Stores the gradients of ``gamma<l>`` and ``beta<l>`` in ``grads``; when
         ``cache`` is None (no normalization) returns ``dout`` unchanged.
-        Batch norm uses ``normalization.batchnorm_backward_alt``.
+        Either backward pass of batch norm in ``normalization`` will do (they
+        agree; ``batchnorm_backward_alt`` is the faster).
         """
         if cache is None:
             return dout
@@ -647,11 +654,11 @@ def network_gradient_check(model, X, y, h=1e-6):
     """Check a whole network's gradient against centred differences of its loss.
 
     The numeric gradient is taken over one flat vector ``theta`` that holds
-    every parameter of ``model`` (the arrays of ``model.params`` in sorted key
-    order, flattened and concatenated, in float64): each entry of ``theta`` is
-    moved by ``+h`` and ``-h`` in turn, the parameters are set from ``theta``,
-    and ``model.loss(X, y)[0]`` is evaluated. Every parameter holds its
-    original value again when the function returns.
+    every parameter of ``model`` (the arrays of ``model.params`` flattened and
+    concatenated, in float64): each entry of ``theta`` is moved by ``+h`` and
+    ``-h`` in turn, the parameters are set from ``theta``, and
+    ``model.loss(X, y)[0]`` is evaluated. Every parameter holds its original
+    value again when the function returns.
 
     Parameters
     ----------

@@ -914,6 +914,197 @@ SCHEDULES = {
     ),
 }
 
+# ------------------------------------------------------------------ 01, 03, 04: the network
+# model.py is shared: the block, the loop, the loss and the gradient check are taught in 01,
+# normalization and the skip in 03, dropout and the penalty in 04 (autograder/manifest.py).
+_STEPS = ("        a, act_cache = self._activation_forward(l, a)\n"
+          "        a, drop_cache = self._dropout_forward(l, a, mode)\n")
+_BACK = ("        da = self._activation_backward(l, da, act_cache, grads)\n"
+         "        da = self._normalize_backward(l, da, norm_cache, grads)\n")
+_PROBE = ("        theta[i] = original[i] - h\n        set_params(theta)\n        minus = model.loss(X, y)[0]\n"
+          "        theta[i] = original[i]\n        numeric[i] = (plus - minus) / (2 * h)")
+_ERROR = "        errors[name] = float(np.max(gap[start:start + size]))\n"
+_LOSS = "loss = data_loss + self._penalty(grads)"
+_OUT = 'layers.affine_forward(h, self.params[f"W{L}"], self.params[f"b{L}"])'
+_NORM_OFF = "        if self.normalization is None:\n            return a, None\n"
+
+MODEL = {
+    "model.FullyConnectedNet._hidden_forward": C(
+        "fc_network",
+        B("block-order", "``h_l``, in the order affine, :meth:`_normalize_forward`, :meth:`_activation_forward`, "
+                         ":meth:`_dropout_forward`, :meth:`_skip_forward`.",
+          _STEPS, "\n".join(_STEPS.split("\n")[::-1][1:]) + "\n"),
+        B("block-params", "its parameters are ``params['W<l>']``, ``params['b<l>']``",
+          'layers.affine_forward(h, p[f"W{l}"], p[f"b{l}"])', 'layers.affine_forward(h, p[f"W{l}"], 0 * p[f"b{l}"])'),
+        B("block-mode", "Handed on to the steps that behave differently in training (:meth:`_normalize_forward`, "
+                        ":meth:`_dropout_forward`).",
+          "self._dropout_forward(l, a, mode)", 'self._dropout_forward(l, a, "train")'),
+        B("block-cache", "The caches of the four steps with one, in that order (a step that is off gives None).",
+          "a, drop_cache = self._dropout_forward(l, a, mode)",
+          "a, drop_cache = self._dropout_forward(l, a, mode)[0], None"),
+        B("block-record", "Append the activation's input to ``last_preactivations`` and the block's output to "
+                          "``last_activations``",
+          "        a, norm_cache = self._normalize_forward(l, a, mode)\n        pre = a\n",
+          "        pre = a\n        a, norm_cache = self._normalize_forward(l, a, mode)\n"),
+        B("block-skip", "``True`` adds an identity skip ``h_l = h_{l-1} + block_l(h_{l-1})``",
+          "out = self._skip_forward(l, h, a)", "out = self._skip_forward(l, a, a)"),
+    ),
+    "model.FullyConnectedNet._hidden_backward": C(
+        "fc_network",
+        B("back-gradient", "Gradient with respect to the block's input ``h_{l-1}``",
+          "        da = self._activation_backward(l, da, act_cache, grads)\n",
+          "        self._activation_backward(l, da, act_cache, grads)\n"),
+        B("back-grads", "Store the gradient of every parameter of block ``l`` here, under the parameter's own key",
+          'dh, grads[f"W{l}"], grads[f"b{l}"] = layers.affine_backward(da, fc_cache)',
+          'dh, grads[f"W{l}"], _ = layers.affine_backward(da, fc_cache)'),
+        B("back-steps", "back through every step of :meth:`_hidden_forward` in reverse order",
+          _BACK, "".join(_BACK.splitlines(keepends=True)[::-1])),
+        B("back-caches", "each step's backward given the cache its own forward returned",
+          "self._normalize_backward(l, da, norm_cache, grads)", "self._normalize_backward(l, da, drop_cache, grads)"),
+        B("back-skip", "the skip included", "dh = self._skip_backward(l, dout, dh)", "dh = self._skip_backward(l, da, dh)"),
+    ),
+    "model.FullyConnectedNet._forward": C(
+        "fc_network",
+        B("forward-caches", "The cache of every hidden block, in layer order (block ``l`` at index ``l - 1``).",
+          "caches.append(cache)", "caches.insert(0, cache)"),
+        B("forward-scores", "The output layer's affine map of the last hidden block's output.",
+          _OUT, _OUT.replace('self.params[f"b{L}"]', '0 * self.params[f"b{L}"]')),
+        B("forward-mode", "mode : {'train', 'test'} Passed on to every :meth:`_hidden_forward`.",
+          "self._hidden_forward(l, h, mode, record)", 'self._hidden_forward(l, h, "train", record)'),
+        B("forward-record", "record : bool Passed on to every :meth:`_hidden_forward`.",
+          "self._hidden_forward(l, h, mode, record)", "self._hidden_forward(l, h, mode, True)"),
+    ),
+    "model.FullyConnectedNet.loss": C(
+        "fc_network",
+        B("loss-data", "the mean softmax loss of the scores", _LOSS, "loss = data_loss * len(scores) + self._penalty(grads)"),
+        B("loss-penalty", "plus :meth:`_penalty`", _LOSS, "self._penalty(grads)\n        loss = data_loss"),
+        B("loss-float", "loss : float", _LOSS, "loss = np.float64(data_loss + self._penalty(grads))"),
+        B("loss-gradient", "the gradient of ``loss`` for every key of ``params``",
+          "for l in range(L - 1, 0, -1):", "for l in range(1, L):"),
+        B("loss-dtype", "each of its parameter's shape and dtype",
+          'grads[f"b{L}"] = layers.affine_backward(dscores, out_cache)',
+          'grads[f"b{L}"] = layers.affine_backward(dscores, out_cache)\n'
+          '        grads[f"W{L}"] = grads[f"W{L}"].astype(np.float64)'),
+        B("loss-no-modify", "Computing the loss leaves ``params`` unchanged.",
+          "data_loss, dscores = losses.softmax_loss(scores, np.asarray(y))",
+          'data_loss, dscores = losses.softmax_loss(scores, np.asarray(y))\n        self.params[f"b{L}"] += 1e-3'),
+        B("loss-default-mode", "Default: ``'train'`` when ``y`` is given, ``'test'`` otherwise.",
+          'mode = "test" if y is None else "train"', 'mode = "train"'),
+        B("loss-bn-test", "Gradients in test mode are only available without batch norm.",
+          'if y is not None and mode == "test" and self.normalization == "batchnorm":', "if False:"),
+        B("loss-scores", "scores : ndarray of shape (N, C) When ``y`` is None.",
+          "        if y is None:\n            return scores\n", "        if y is None:\n            return scores, caches\n"),
+    ),
+    "model.network_gradient_check": C(
+        "network_gradient_check",
+        B("ngc-centred", "each entry of ``theta`` is moved by ``+h`` and ``-h`` in turn", _PROBE,
+          "        theta[i] = original[i]\n        set_params(theta)\n        minus = model.loss(X, y)[0]\n"
+          "        numeric[i] = (plus - minus) / h"),
+        B("ngc-step", "The step of the centred differences.",
+          "    shapes = [model.params[name].shape for name in names]",
+          "    h = 1e-6\n    shapes = [model.params[name].shape for name in names]"),
+        B("ngc-default-h", "h : float, default 1e-6",
+          "def network_gradient_check(model, X, y, h=1e-6):", "def network_gradient_check(model, X, y, h=1e-5):"),
+        B("ngc-restores", "Every parameter holds its original value again when the function returns.",
+          "    set_params(original)\n", ""),
+        B("ngc-keys", "For every key of ``model.params``", _ERROR,
+          "        if size > 1:\n    " + _ERROR),
+        B("ngc-float", "errors : dict of str -> float", _ERROR, _ERROR.replace("float(np.max(", "(np.max(")),
+        B("ngc-scale", "relative to the whole flat gradient", _ERROR,
+          "        own = max(float(np.max(np.abs(analytic[start:start + size]))),\n"
+          "                  float(np.max(np.abs(numeric[start:start + size]))))\n"
+          "        errors[name] = float(np.max(np.abs(analytic - numeric)[start:start + size])) / own\n"),
+        B("ngc-max", "``max|a - n|`` over the parameter's entries", _ERROR, _ERROR.replace("np.max(", "np.mean(")),
+        B("ngc-either", "the largest absolute entry of either flat gradient (analytic or numeric, over every "
+                        "parameter)",
+          "scale = max(float(np.max(np.abs(analytic))), float(np.max(np.abs(numeric))))",
+          "scale = float(np.max(np.abs(analytic)))"),
+        B("ngc-zero", "0.0 for every parameter when both flat gradients are zero.",
+          "gap = np.abs(analytic - numeric) / scale if scale > 0 else np.zeros_like(numeric)",
+          "gap = np.abs(analytic - numeric) / scale"),
+        B("ngc-float64", "flattened and concatenated, in float64",
+          "theta = np.concatenate([model.params[name].ravel() for name in names]).astype(np.float64)",
+          "theta = np.concatenate([model.params[name].ravel() for name in names])"),
+        B("ngc-dropout", "with ``dropout > 0``, ``dropout_seed`` must be set.",
+          "if model.dropout > 0 and model.dropout_seed is None:",
+          "if model.dropout > 0.5 and model.dropout_seed is None:"),
+    ),
+    "model.FullyConnectedNet._normalize_forward": C(
+        "fc_network_normalization",
+        B("norm-off", "``(a, None)`` when ``normalization`` is None.", _NORM_OFF, ""),
+        B("bn-param", "With ``'batchnorm'`` the block's ``bn_params[l - 1]`` carries the mode and the running "
+                      "statistics",
+          "bn_param = self.bn_params[l - 1]", "bn_param = self.bn_params[0]"),
+        B("bn-mode", "With ``'batchnorm'`` the block's ``bn_params[l - 1]`` carries the mode",
+          '            bn_param["mode"] = mode\n', ""),
+        B("ln-param", "with ``'layernorm'``, ``ln_params[l - 1]``", "self.ln_params[l - 1])", "{})"),
+        B("gamma-beta", "The scale and shift are ``params['gamma<l>']`` and ``params['beta<l>']``.",
+          'normalization.layernorm_forward(a, p[f"gamma{l}"], p[f"beta{l}"],',
+          'normalization.layernorm_forward(a, p[f"beta{l}"], p[f"gamma{l}"],'),
+    ),
+    "model.FullyConnectedNet._normalize_backward": C(
+        "fc_network_normalization",
+        B("norm-back-off", "when ``cache`` is None (no normalization) returns ``dout`` unchanged.",
+          "        if cache is None:\n            return dout\n        backward", "        backward"),
+        B("norm-back-grads", "Stores the gradients of ``gamma<l>`` and ``beta<l>`` in ``grads``",
+          'da, grads[f"gamma{l}"], grads[f"beta{l}"] = backward(dout, cache)',
+          'da, grads[f"beta{l}"], grads[f"gamma{l}"] = backward(dout, cache)'),
+        B("norm-back-gradient", "the gradient with respect to its input.",
+          'grads[f"beta{l}"] = backward(dout, cache)\n        return da',
+          'grads[f"beta{l}"] = backward(dout, cache)\n        return dout'),
+    ),
+    "model.FullyConnectedNet._skip_forward": C(
+        "fc_network_normalization",
+        B("skip-sum", "``h + a`` when ``l`` is in ``residual_layers``", "        return h + a\n", "        return a\n"),
+        B("skip-off", "else ``a`` unchanged",
+          "        if l not in self.residual_layers:\n            return a\n", ""),
+    ),
+    "model.FullyConnectedNet._skip_backward": C(
+        "fc_network_normalization",
+        B("skip-back-whole", "the whole gradient with respect to the block's input",
+          "        return dh + dout\n", "        return dh\n"),
+        B("skip-back-off", "``dh`` unchanged when ``l`` carries no skip.",
+          "        if l not in self.residual_layers:\n            return dh\n", ""),
+    ),
+    "model.FullyConnectedNet._dropout_forward": C(
+        "fc_network_regularization",
+        B("drop-off", "``(a, None)`` when ``dropout`` is 0 or ``mode`` is ``'test'``.",
+          'if self.dropout == 0 or mode != "train":', "if self.dropout == 0:"),
+        B("drop-param", "The ``dropout_param`` of the step is :meth:`_dropout_param`",
+          "return regularization.dropout_forward(a, dropout_param)",
+          'return regularization.dropout_forward(a, {**dropout_param, "seed": 0})'),
+        B("drop-stream", "a fresh mask from the model's stream",
+          "return regularization.dropout_forward(a, dropout_param)",
+          "return regularization.dropout_forward(a, dict(dropout_param, rng=np.random.default_rng(self.seed))\n"
+          "                                              if self.dropout_seed is None else dropout_param)"),
+    ),
+    "model.FullyConnectedNet._dropout_backward": C(
+        "fc_network_regularization",
+        B("drop-back-gradient", "Backward of :meth:`_dropout_forward`",
+          "return regularization.dropout_backward(dout, cache)", "return dout"),
+        B("drop-back-off", "``dout`` unchanged when ``cache`` is None",
+          "        if cache is None:\n            return dout\n        return regularization",
+          "        return regularization"),
+    ),
+    "model.FullyConnectedNet._penalty": C(
+        "fc_network_regularization",
+        B("pen-value", "``0.5 * reg * sum of W**2`` over the weight matrices ``W1 .. WL``",
+          "return self.l2_penalty()", "return 2 * self.l2_penalty()"),
+        B("pen-float", "PReLU slopes are not penalised), a float,",
+          "return self.l2_penalty()", "return np.float64(self.l2_penalty())"),
+        B("pen-gradient", "adds the penalty's gradient to the entry of every weight matrix in ``grads``",
+          "grads[name] += reg * self.params[name]", "grads[name] += 2 * reg * self.params[name]"),
+        B("pen-weights-only", "biases, ``gamma``, ``beta`` and PReLU slopes are not penalised",
+          "for name in self.weight_names:", "for name in self.params:"),
+        B("pen-zero", "With ``reg == 0`` returns 0.0 and leaves ``grads`` as it is.",
+          "        if self.reg == 0:\n            return 0.0\n        reg = self.dtype.type(self.reg)",
+          "        reg = self.dtype.type(self.reg)"),
+        B("pen-dtype", "Dtype of the parameters and of every computation (inputs are cast).",
+          "grads[name] += reg * self.params[name]",
+          "grads[name] = grads[name] + np.float64(self.reg) * self.params[name]"),
+    ),
+}
+
 # ------------------------------------------------------------------ 07: babysit
 _RATIOS = ("    ratios = {name: float(np.linalg.norm(params_after[name] - params_before[name])\n"
            "                          / np.linalg.norm(params_before[name])) for name in names}")
@@ -975,7 +1166,7 @@ BABYSIT = {
 }
 
 CONTRACTS = {**GRADCHECK, **LAYERS, **LOSSES, **ACTIVATIONS, **INIT, **NORMALIZATION,
-             **REGULARIZATION, **OPTIM, **SCHEDULES, **BABYSIT}
+             **REGULARIZATION, **OPTIM, **SCHEDULES, **MODEL, **BABYSIT}
 
 
 def render() -> str:
