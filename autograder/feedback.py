@@ -14,12 +14,10 @@ written, this preprocessor rewrites each autograded test cell:
 from __future__ import annotations
 
 import html
-import json
 import re
-from pathlib import Path
 
-from nbformat.v4 import new_output
-from traitlets import Dict
+from nbformat.v4 import new_markdown_cell, new_output
+from traitlets import Dict, List, Unicode
 
 from nbgrader.preprocessors import NbGraderPreprocessor
 
@@ -34,10 +32,6 @@ HIDDEN_HINT = (
     "zeros and very large values, and compare every gradient with a numeric one. Re-read the "
     "docstring: it is the specification."
 )
-
-
-def withdrawn_file(course_root: Path, student: str, assignment: str) -> Path:
-    return Path(course_root) / "verification" / student / f"{assignment}.json"
 
 
 def visible_part(source: str) -> str:
@@ -69,15 +63,16 @@ class StudentFeedback(NbGraderPreprocessor):
     """Hide hidden tests in feedback and add a verdict per test cell."""
 
     withdrawn = Dict({}, help="grade_id -> reason, for points the grader's re-check "
-                              "took back").tag(config=True)
+                              "took back (the worker's result carries them)").tag(config=True)
+    repairs = List(Unicode(), [], help="sentences: slips in the submitted notebook that the "
+                   "grader repaired before grading it").tag(config=True)
 
     def preprocess(self, nb, resources):
-        # autograded/<student>/<assignment>/ -> the course root's verification record
-        path = Path(resources.get("metadata", {}).get("path", "."))
-        record = withdrawn_file(path.parents[2], path.parent.name, path.name) \
-            if len(path.parents) > 2 else None
-        if record is not None and record.exists():
-            self.withdrawn = json.loads(record.read_text())
+        if self.repairs:
+            nb.cells.insert(0, new_markdown_cell(
+                "**Before grading, the grader repaired your notebook:** "
+                + "; ".join(self.repairs) + ". Keep the cells of the assignment as they "
+                "were released (do not delete, copy or re-label them)."))
         return super().preprocess(nb, resources)
 
     def preprocess_cell(self, cell, resources, index):

@@ -60,7 +60,7 @@ def test_jobs_carry_a_gradebook_without_students(course, serial):
 
     from nbgrader.api import Gradebook
 
-    from autograder.worker import template_gradebook
+    from autograder.coordinator import template_gradebook
 
     with Gradebook(course.db_url) as gb:
         assert len(gb.students) >= 3   # the graded sample class is in the course's gradebook
