@@ -212,6 +212,16 @@ def cmd_demo(args) -> int:
     return status
 
 
+def cmd_parts(args) -> int:
+    """Where each part of an assignment lives; exit 1 when one is missing."""
+    from . import parts
+
+    names = _known(args.assignment) or [a.name for a in ASSIGNMENTS]
+    for name in names:
+        print(parts.describe(name))
+    return 1 if any(parts.missing(n) for n in names) else 0
+
+
 def cmd_nbgrader(args) -> int:
     """nbgrader's own command in the course directory, with this environment."""
     course = _course(args)
@@ -239,6 +249,8 @@ def parser() -> argparse.ArgumentParser:
         ("student-copy", cmd_student_copy, "copy the release to course/student/ for make lab"),
         ("student-lab", cmd_student_lab, "JupyterLab on course/student/ as a student sees it "
          "(formgrader and create-assignment off)"),
+        ("parts", cmd_parts, "where each part of an assignment lives (notebook, modules, "
+         "checks, probes, sample bug) and what is missing"),
         ("demo", cmd_demo, "build, release and grade the sample class in a demo course of its "
          "own (demo-course/), print the grade table"),
     ]:

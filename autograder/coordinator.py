@@ -332,7 +332,13 @@ def _execute(jobs: list[Job], workers: int, scheduler: str | None):
                                initializer=_quiet_worker)
     finished = False
     try:
-        futures = [pool.submit(run_job, job) for job in jobs]
+        # Workers start while Ctrl-C is ignored, so that they inherit that until their
+        # initializer runs: a Ctrl-C while they import would print their tracebacks.
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            futures = [pool.submit(run_job, job) for job in jobs]
+        finally:
+            signal.signal(signal.SIGINT, previous)
         for future in done(futures):
             yield future.result()
         finished = True
