@@ -77,7 +77,7 @@ def interrupted(courses):
         lines.append(line)
         if "graded (" in line:
             break
-    time.sleep(random.uniform(0.0, 2.5))
+    time.sleep(random.uniform(0.0, 1.5))
     sent = time.monotonic()
     os.killpg(proc.pid, signal.SIGINT)
     out, err = proc.communicate(timeout=120)
