@@ -105,19 +105,26 @@ def run_job(job: Job) -> Result:
         shutil.rmtree(root, ignore_errors=True)
 
 
+# nbgrader's release_feedback reads the submission's timestamp and secret (which names the
+# page a student fetches) from the feedback folder; neither holds anything of the course.
+FEEDBACK_KEEPS = ("timestamp.txt", "submission_secret.txt")
+
+
 def keep_only_feedback_pages(folder: Path) -> None:
-    """Leave only the feedback HTML in ``folder``.
+    """Leave only the feedback HTML (and the two files of :data:`FEEDBACK_KEEPS`) in ``folder``.
 
     ``generate_feedback`` copies every file of the autograded folder next to the
     HTML: the grader-only ``_hidden.py`` and the restored reference of every
     module the assignment does not teach among them. Instructors zip and upload
     this folder, so nothing but the pages may stay.
     """
-    for path in sorted(Path(folder).rglob("*"), reverse=True):
+    folder = Path(folder)
+    for path in sorted(folder.rglob("*"), reverse=True):
         if path.is_dir():
             if not any(path.iterdir()):
                 path.rmdir()
-        elif path.suffix != ".html":
+        elif path.suffix != ".html" and not (path.parent == folder
+                                             and path.name in FEEDBACK_KEEPS):
             path.unlink()
 
 
