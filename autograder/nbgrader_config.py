@@ -2,7 +2,7 @@
 
 The build writes a two-line ``nbgrader_config.py`` into the course directory
 that calls :func:`configure`, so ``nbgrader`` commands typed by an instructor
-inside ``course/`` behave exactly like ``python -m autograder``.
+inside ``course/`` behave exactly like ``tdn``.
 """
 from __future__ import annotations
 
