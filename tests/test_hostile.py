@@ -8,7 +8,9 @@ from autograder.manifest import by_name
 from autograder.paths import Course
 from autograder.sandbox import Limits, sandbox_available
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(not sandbox_available(), reason="bubblewrap is not installed: "
+                                 "grading refuses to run (tests/test_instructor_cli.py)")]
 
 # Generous enough for a loaded CI machine; the loop that swallows interrupts is
 # graded on its own with a short wall clock, which is what ends it.

@@ -6,9 +6,12 @@ import pytest
 
 from autograder import build, grade, sample_class
 from autograder.manifest import by_name
+from autograder.sandbox import sandbox_available
 from autograder.paths import Course
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(not sandbox_available(), reason="bubblewrap is not installed: "
+                                 "grading refuses to run (tests/test_instructor_cli.py)")]
 
 ASSIGNMENT = "00_gradient_checking"
 

@@ -9,9 +9,12 @@ import pytest
 
 from autograder import build, grade, leaks, sample_class
 from autograder.manifest import ASSIGNMENTS
+from autograder.sandbox import sandbox_available
 from autograder.paths import NOTEBOOKS, Course
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(not sandbox_available(), reason="bubblewrap is not installed: "
+                                 "grading refuses to run (tests/test_instructor_cli.py)")]
 
 
 @pytest.fixture(scope="module")
