@@ -113,16 +113,18 @@ def cmd_grade(args) -> int:
     limits = _limits(args)
     where = (f"on the Dask cluster at {args.scheduler}" if args.scheduler
              else f"with {args.jobs} worker process{'es' if args.jobs > 1 else ''}")
-    print(f"Grading {len(todo)} submissions {where}")
+    print(f"Grading {len(todo)} submissions {where}", flush=True)
     if not limits.sandbox:
         print("UNISOLATED: --no-sandbox, so student code runs with your rights and can read "
               "the hidden tests and write the gradebook; the export and the report say so.")
     start = time.perf_counter()
     try:
+        # Each line as it happens, also into a pipe or a log file being followed.
         outcomes = grade_mod.grade_all(course, args.assignment or None, jobs=args.jobs,
                                        scheduler=args.scheduler, limits=limits,
                                        students=args.student or None,
-                                       progress=sys.stderr.isatty())
+                                       progress=sys.stderr.isatty(),
+                                       echo=lambda *a: print(*a, flush=True))
     except leaks.LeakFound as exc:
         raise Refused(f"grading stopped: {exc} Those feedback folders were deleted; grades "
                       "are in the gradebook.") from None

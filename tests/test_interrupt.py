@@ -78,6 +78,8 @@ def interrupted(courses):
         if "graded (" in line:
             break
     time.sleep(random.uniform(0.0, 1.5))
+    if proc.poll() is not None:
+        pytest.fail("grading finished before it could be interrupted: grade more submissions")
     sent = time.monotonic()
     os.killpg(proc.pid, signal.SIGINT)
     out, err = proc.communicate(timeout=120)
