@@ -12,13 +12,10 @@ import sys
 import time
 from pathlib import Path
 
-from . import build as build_mod
-from . import grade as grade_mod
-from . import leaks, report, sample_class
 from .coordinator import GradingError, Interrupted, NOT_GRADED, NOT_SUBMITTED, unisolated
 from .manifest import ASSIGNMENTS
 from .paths import LIB, NOTEBOOKS, REPO, Course, nbgrader_env, venv_bin
-from .sandbox import Limits, SandboxUnavailable
+from .sandbox import Limits, SandboxUnavailable, require_sandbox
 
 PROG = "tdn"
 EXIT_REFUSED = 2
@@ -49,6 +46,9 @@ def _known(names: list[str]) -> list[str]:
 
 
 def cmd_build(args) -> int:
+    from . import build as build_mod
+    from . import leaks
+
     _needs_sources()
     course = _course(args)
     names = _known(args.assignment)
@@ -66,6 +66,9 @@ def cmd_build(args) -> int:
 
 
 def cmd_sample(args) -> int:
+    from . import build as build_mod
+    from . import sample_class
+
     _needs_sources()
     course = _course(args)
     names = _known(args.assignment)
@@ -99,6 +102,8 @@ def _limits(args) -> Limits:
 
 
 def cmd_grade(args) -> int:
+    from . import grade as grade_mod
+
     _needs_sources()
     course = _course(args)
     if not course.release.exists():
@@ -111,6 +116,7 @@ def cmd_grade(args) -> int:
                       "(collect them first: `nbgrader collect`, or copy each into "
                       "submitted/<student>/<assignment>/)")
     limits = _limits(args)
+    require_sandbox(limits)
     where = (f"on the Dask cluster at {args.scheduler}" if args.scheduler
              else f"with {args.jobs} worker process{'es' if args.jobs > 1 else ''}")
     print(f"Grading {len(todo)} submissions {where}", flush=True)
@@ -125,9 +131,12 @@ def cmd_grade(args) -> int:
                                        students=args.student or None,
                                        progress=sys.stderr.isatty(),
                                        echo=lambda *a: print(*a, flush=True))
-    except leaks.LeakFound as exc:
-        raise Refused(f"grading stopped: {exc} Those feedback folders were deleted; grades "
-                      "are in the gradebook.") from None
+    except Exception as exc:
+        leaks = sys.modules.get("autograder.leaks")   # imported only once feedback exists
+        if leaks is not None and isinstance(exc, leaks.LeakFound):
+            raise Refused(f"grading stopped: {exc} Those feedback folders were deleted; "
+                          "grades are in the gradebook.") from None
+        raise
     failed = sum(not o.graded for o in outcomes)
     print(f"Graded {len(outcomes) - failed}, could not grade {failed}, "
           f"in {time.perf_counter() - start:.1f} s")
@@ -135,6 +144,9 @@ def cmd_grade(args) -> int:
 
 
 def _export(course: Course) -> int:
+    from . import grade as grade_mod
+    from . import report
+
     path = grade_mod.export(course)
     rows = grade_mod.read_export(path)
     report_html, report_csv = report.write(course, rows)
@@ -157,6 +169,8 @@ def cmd_export(args) -> int:
 def cmd_student_copy(args) -> int:
     """Copy released assignments into course/student/, never overwriting a student's work."""
     import shutil
+
+    from . import build as build_mod
 
     course = _course(args)
     released = build_mod.released_assignments(course)
@@ -187,6 +201,8 @@ def cmd_student_lab(args) -> int:
 
 def _demo_course(args) -> Course:
     """The demo's own directory; never a course that holds real students."""
+    from . import sample_class
+
     course = Course(Path(args.course_dir).resolve()) if args.course_dir else Course.demo()
     if course.submitted.is_dir():
         real = sorted(p.name for p in course.submitted.iterdir()
@@ -199,6 +215,9 @@ def _demo_course(args) -> Course:
 
 
 def cmd_demo(args) -> int:
+    from . import build as build_mod
+    from . import sample_class
+
     _needs_sources()
     course = _demo_course(args)
     args.course_dir = str(course.root)
@@ -298,18 +317,25 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
-    except (Refused, GradingError, SandboxUnavailable, build_mod.BuildError,
-            leaks.LeakFound) as exc:
+    except Exception as exc:
         if args.debug:
             raise
-        print(f"{PROG}: {exc}", file=sys.stderr)
-        return EXIT_REFUSED
-    except Exception as exc:  # unanticipated: still one line, the traceback on request
-        if args.debug:
-            raise
+        if isinstance(exc, _anticipated()):
+            print(f"{PROG}: {exc}", file=sys.stderr)
+            return EXIT_REFUSED
+        # Unanticipated: still one line, the traceback on request.
         print(f"{PROG}: unexpected error: {type(exc).__name__}: {exc} (run again with "
               "--debug to see where)", file=sys.stderr)
         return 1
+
+
+def _anticipated() -> tuple[type, ...]:
+    """Errors whose message is the whole story (those of modules not imported cannot occur)."""
+    kinds = [Refused, GradingError, SandboxUnavailable]
+    for module, name in (("autograder.build", "BuildError"), ("autograder.leaks", "LeakFound")):
+        if module in sys.modules:
+            kinds.append(getattr(sys.modules[module], name))
+    return tuple(kinds)
 
 
 def entry() -> None:

@@ -37,8 +37,6 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-import nbformat
-
 from .jobs import Job, Result, pack, unpack
 from .manifest import ASSIGNMENTS, Assignment
 from .paths import Course
@@ -136,6 +134,8 @@ def precheck(course: Course, assignment: Assignment, student: str) -> str | None
         json.loads(text)
     except json.JSONDecodeError as exc:
         return f"notebook is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"
+    import nbformat
+
     try:
         nbformat.reads(text, as_version=4)
     except Exception as exc:  # valid JSON, but not a notebook nbformat can read

@@ -152,16 +152,28 @@ ERRORS = {
 
 @pytest.mark.parametrize("case", list(ERRORS))
 def test_an_anticipated_error_is_one_line_with_its_fix_and_a_nonzero_exit(course, tmp_path,
-                                                                        case):
+                                                                        capsys, case):
+    """The command's own code, in this process (the installed command: the tests around)."""
+    from autograder import cli
+
     where, args, message = ERRORS[case]
     target = where(course, tmp_path)
     args = [f"tcp://127.0.0.1:{_free_port()}" if a == "PORT" else a for a in args]
     stamp = (course.submitted / "perfect" / A / "timestamp.txt").stat().st_mtime_ns
-    done = tdn(target.root, *args)
-    assert done.returncode == 2, done
-    (line,) = error_lines(done)
-    assert message in line and "Traceback" not in done.stderr
+    capsys.readouterr()
+    status = cli.main(["--course-dir", str(target.root), *args])
+    err = capsys.readouterr().err
+    assert status == 2, err
+    (line,) = [x for x in err.splitlines() if x.strip()]
+    assert message in line and "Traceback" not in err
     assert (course.submitted / "perfect" / A / "timestamp.txt").stat().st_mtime_ns == stamp
+
+
+def test_an_unknown_assignment_is_one_line_from_the_installed_command_too(course):
+    done = tdn(course.root, "grade", "99_nope")
+    assert done.returncode == 2
+    (line,) = error_lines(done)
+    assert line.startswith("tdn: unknown assignment 99_nope")
 
 
 def test_the_corrupt_gradebook_message_says_how_to_restore_the_backup(course, tmp_path):
