@@ -109,12 +109,18 @@ def cmd_grade(args) -> int:
     if not course.release.exists():
         raise Refused(f"nothing is released in {course.root}: run `{PROG} build` first")
     todo = grade_mod.submissions(course, args.assignment or None, args.student or None)
+    who = f" of {', '.join(args.student)}" if args.student else ""
+    what = f" of {', '.join(args.assignment)}" if args.assignment else ""
     if not todo:
-        who = f" of {', '.join(args.student)}" if args.student else ""
-        what = f" of {', '.join(args.assignment)}" if args.assignment else ""
         raise Refused(f"nothing to grade: no submissions{who}{what} under {course.submitted} "
                       "(collect them first: `nbgrader collect`, or copy each into "
                       "submitted/<student>/<assignment>/)")
+    if args.new:
+        todo = grade_mod.ungraded(course, todo)
+        if not todo:
+            raise Refused(f"nothing to grade: every submission{who}{what} was graded as it "
+                          "is now (--new grades only those collected since; leave it out to "
+                          "grade them all again)")
     limits = _limits(args)
     require_sandbox(limits)
     where = (f"on the Dask cluster at {args.scheduler}" if args.scheduler
@@ -128,7 +134,7 @@ def cmd_grade(args) -> int:
         # Each line as it happens, also into a pipe or a log file being followed.
         outcomes = grade_mod.grade_all(course, args.assignment or None, jobs=args.jobs,
                                        scheduler=args.scheduler, limits=limits,
-                                       students=args.student or None,
+                                       students=args.student or None, only_new=args.new,
                                        progress=sys.stderr.isatty(),
                                        echo=lambda *a: print(*a, flush=True))
     except Exception as exc:
@@ -299,7 +305,10 @@ def parser() -> argparse.ArgumentParser:
         if name == "grade":
             s.add_argument("--student", nargs="+", metavar="STUDENT",
                            help="grade only these students' submissions")
-        s.set_defaults(fn=fn, student=None)
+            s.add_argument("--new", action="store_true",
+                           help="grade only submissions not graded in their present form "
+                           "(collected since the last run)")
+        s.set_defaults(fn=fn, student=None, new=False)
     s = sub.add_parser("nbgrader", help="run nbgrader's own command in the course directory "
                        "(e.g. `tdn nbgrader db student import roster.csv`)")
     s.add_argument("nbgrader_args", nargs=argparse.REMAINDER)

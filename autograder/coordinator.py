@@ -113,6 +113,31 @@ def submissions(course: Course, names: list[str] | None = None,
     return found
 
 
+def fingerprint(folder: Path) -> str:
+    """What a submission folder holds, as of now: its files' names, sizes and times.
+
+    ``nbgrader collect --update`` rewrites a folder when a student submits again,
+    so a different fingerprint means a submission not graded in its present form.
+    """
+    import hashlib
+
+    digest = hashlib.sha256()
+    for path in sorted(Path(folder).rglob("*")):
+        if path.is_file() and ".ipynb_checkpoints" not in path.parts:
+            stat = path.stat()
+            digest.update(f"{path.relative_to(folder)}\0{stat.st_size}\0"
+                          f"{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def ungraded(course: Course, todo: list[tuple[str, Assignment]]) -> list[tuple[str, Assignment]]:
+    """The submissions of ``todo`` never graded in their present form (``grade --new``)."""
+    statuses = load_statuses(course)
+    return [(s, a) for s, a in todo
+            if statuses.get(f"{s}/{a.name}", {}).get("fingerprint")
+            != fingerprint(course.submitted / s / a.name)]
+
+
 def precheck(course: Course, assignment: Assignment, student: str) -> str | None:
     """Reasons a submission cannot be graded, found before running anything."""
     folder = course.submitted / student / assignment.name
@@ -472,9 +497,10 @@ def merge(course: Course, result: Result) -> None:
 # ------------------------------------------------------------------ a run
 def grade_all(course: Course, names: list[str] | None = None, jobs: int = 1,
               scheduler: str | None = None, echo=print, progress: bool = False,
-              limits: Limits | None = None,
-              students: list[str] | None = None) -> list[Outcome]:
-    """Grade every submission (of ``names``, of ``students``); grading twice gives the same table.
+              limits: Limits | None = None, students: list[str] | None = None,
+              only_new: bool = False) -> list[Outcome]:
+    """Grade every submission (of ``names``, of ``students``; with ``only_new``, those not
+    graded in their present form); grading twice gives the same table.
 
     Workers execute and score (:func:`autograder.worker.run_job`); this process
     alone writes the course's files, gradebook and statuses, one result at a
@@ -484,6 +510,9 @@ def grade_all(course: Course, names: list[str] | None = None, jobs: int = 1,
     """
     limits = limits or Limits.from_env()
     todo = submissions(course, names, students)
+    if only_new:
+        todo = ungraded(course, todo)
+    prints = {(s, a.name): fingerprint(course.submitted / s / a.name) for s, a in todo}
     with course_lock(course):
         check_gradebook(course)
         require_sandbox(limits)
@@ -504,7 +533,8 @@ def grade_all(course: Course, names: list[str] | None = None, jobs: int = 1,
                 merge(course, result)
                 statuses[f"{outcome.student}/{outcome.assignment}"] = {
                     "status": outcome.status, "notes": outcome.notes,
-                    "isolated": limits.sandbox}
+                    "isolated": limits.sandbox,
+                    "fingerprint": prints[(outcome.student, outcome.assignment)]}
                 _write_atomically(status_file(course),
                                   json.dumps(statuses, indent=1, sort_keys=True))
                 outcomes.append(outcome)

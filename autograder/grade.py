@@ -15,7 +15,7 @@ from dataclasses import asdict
 from .coordinator import (GRADE_COLUMNS, GradingError, Interrupted, Outcome, export,
                           grade_all, gradebook_rows, load_statuses, merge, precheck,
                           read_export, refuse_leaking_feedback, save_statuses, status_file,
-                          submissions)
+                          submissions, ungraded)
 from .manifest import ASSIGNMENTS
 from .worker import failure_reason
 
@@ -52,4 +52,4 @@ def table(rows: list[dict]) -> str:
 __all__ = ["GRADE_COLUMNS", "GradingError", "Interrupted", "Outcome", "asdict", "export",
            "failure_reason", "grade_all", "gradebook_rows", "load_statuses", "merge",
            "precheck", "read_export", "refuse_leaking_feedback", "save_statuses",
-           "status_file", "submissions", "table"]
+           "status_file", "submissions", "table", "ungraded"]

@@ -81,6 +81,18 @@ def test_a_module_that_writes_the_gradebook_changes_no_score(graded):
     assert float(rows["perfect"]["auto_score"]) == float(rows["perfect"]["auto_max_score"])
 
 
+def test_new_grades_only_what_was_collected_since_the_last_run(course, graded):
+    done = tdn(course.root, "grade", "--new", "--student", "stub", "buggy")
+    assert done.returncode == 2
+    (line,) = error_lines(done)
+    assert "was graded as it is now" in line
+    # what `nbgrader collect --update` does when a student submits again
+    (course.submitted / "buggy" / A / "timestamp.txt").write_text("2026-11-21 09:00:00 UTC")
+    done = tdn(course.root, "grade", "--new", "--student", "stub", "buggy")
+    assert done.returncode == 0, done.stderr
+    assert "Grading 1 submissions" in done.stdout and "[1/1]      buggy" in done.stdout
+
+
 # ------------------------------------------------------------------ progress, backups
 def test_progress_counts_every_submission_including_the_ungradable(course, graded):
     done, rows = graded
