@@ -32,7 +32,7 @@ import signal
 import sqlite3
 import tempfile
 import time
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -558,8 +558,10 @@ def grade_all(course: Course, names: list[str] | None = None, jobs: int = 1,
                     template = template_gradebook(course)
                 runnable.append(make_job(course, assignment, student, limits,
                                          gradebook=template))
-            for result in _execute(runnable, jobs, scheduler):
-                record(result)
+            # Closed explicitly: on Ctrl-C the workers die now, not when the traceback goes.
+            with closing(_execute(runnable, jobs, scheduler)) as results:
+                for result in results:
+                    record(result)
         except KeyboardInterrupt:
             raise Interrupted(len(outcomes), len(todo)) from None
         finally:

@@ -136,3 +136,15 @@ def test_the_sample_command_writes_the_hostile_class(graded, capsys):
         assert case.student in out
         if case.student != "h_missing_notebook":
             assert (course.submitted / case.student / hostile.ASSIGNMENT).is_dir()
+
+
+def test_points_the_recheck_withdrew_are_explained_in_the_feedback(graded):
+    """The re-check's verdicts travel in the worker's result to the feedback page."""
+    course, _, rows = graded
+    row = rows["h_monkeypatch"]
+    assert row["notes"].startswith("points withdrawn"), row
+    withdrawn = row["notes"].split(": ", 2)[2].split(" (")[0]
+    page = (course.feedback / "h_monkeypatch" / hostile.ASSIGNMENT
+            / f"{hostile.ASSIGNMENT}.html").read_text()
+    assert f"Test <code>{withdrawn}</code>: failed" in page
+    assert "re-check of this function, run outside the notebook, did not match" in page
