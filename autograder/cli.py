@@ -310,7 +310,8 @@ def parser() -> argparse.ArgumentParser:
                            "(collected since the last run)")
         s.set_defaults(fn=fn, student=None, new=False)
     s = sub.add_parser("nbgrader", help="run nbgrader's own command in the course directory "
-                       "(e.g. `tdn nbgrader db student import roster.csv`)")
+                       "(e.g. `tdn nbgrader db student import ~/roster.csv`; relative paths "
+                       "are relative to the course directory)")
     s.add_argument("nbgrader_args", nargs=argparse.REMAINDER)
     s.set_defaults(fn=cmd_nbgrader)
     return p
