@@ -350,4 +350,10 @@ def _anticipated() -> tuple[type, ...]:
 
 def entry() -> None:
     """The ``tdn`` console command."""
+    import signal
+
+    # Ctrl-C (SIGINT) always stops tdn cleanly, also when it was started by a script or
+    # a background job, which inherit SIGINT ignored: nothing could interrupt a run then.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     raise SystemExit(main())

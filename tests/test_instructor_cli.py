@@ -231,3 +231,13 @@ def test_nbgrader_export_writes_the_same_grades_with_their_status(course, graded
     assert done.returncode == 0, done.stderr[-2000:]
     assert grade.read_export(tmp_path / "nb.csv") == ours
     assert "status" in (tmp_path / "nb.csv").read_text().splitlines()[0]
+
+
+def test_an_imported_roster_gives_every_student_a_row(course, graded, tmp_path):
+    roster = tmp_path / "roster.csv"
+    roster.write_text("id,first_name,last_name,email\nzoe,Zoe,Zeta,zoe@example.org\n")
+    done = tdn(course.root, "nbgrader", "db", "student", "import", str(roster))
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert tdn(course.root, "export").returncode == 0
+    rows = {r["student"]: r for r in grade.read_export(course.exports / "grades.csv")}
+    assert rows["zoe"]["status"] == "not submitted" and rows["zoe"]["assignment"] == A
