@@ -1,7 +1,7 @@
 """tdn — build, release, sample, grade and export the Training Deep Networks course.
 
 Every anticipated problem ends the command with one line saying what to do and a
-non-zero exit code; ``--debug`` shows the traceback as well.
+non-zero exit code; --debug shows the traceback as well.
 """
 from __future__ import annotations
 
