@@ -12,18 +12,20 @@ export OMP_NUM_THREADS ?= 1
 
 .PHONY: venv demo test test-unit test-notebooks test-roundtrip build lab strip clean benchmark
 
-$(STAMP): requirements.txt
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed, found " + sys.version.split()[0]'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -r requirements.txt
+	$(BIN)/python -m pip install -q -r requirements.txt -r requirements-dev.txt
+	# The course itself, editable: the `tdn` command, importable by Dask's scheduler and workers.
+	$(BIN)/python -m pip install -q --no-deps -e .
 	touch $(STAMP)
 
 venv: $(STAMP)
 
-## Build the course, release every assignment, grade the sample class, print the grades.
+## Build a demo course (demo-course/, never course/), grade the sample class, print the grades.
 demo: venv
-	$(BIN)/python -m autograder demo --jobs $(JOBS)
+	$(BIN)/tdn demo --jobs $(JOBS)
 
 ## The whole test suite: notebooks stripped, unit tests, notebooks executed, round trip.
 test: venv
@@ -41,12 +43,12 @@ test-roundtrip: venv
 	$(BIN)/python -m pytest -q tests/test_roundtrip.py
 
 build: venv
-	$(BIN)/python -m autograder build
+	$(BIN)/tdn build
 
 ## JupyterLab on a student's copy of the released assignments (course/student/),
 ## without the instructor-only nbgrader extensions (formgrader, create-assignment).
 lab: build
-	$(BIN)/python -m autograder student-lab
+	$(BIN)/tdn student-lab
 
 ## Remove outputs from the instructor notebooks before committing.
 strip: venv
@@ -56,4 +58,4 @@ benchmark: venv
 	$(BIN)/python -m benchmarks.step
 
 clean:
-	rm -rf course .pytest_cache
+	rm -rf demo-course .pytest_cache build *.egg-info

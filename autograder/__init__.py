@@ -1,1 +1,1 @@
-"""Build, release and grade the course with nbgrader: ``python -m autograder --help``."""
+"""Build, release and grade the course with nbgrader: ``tdn --help`` (``python -m autograder`` also works)."""

@@ -155,16 +155,19 @@ def sentence(verdict: dict, score: float, max_score: float) -> str:
     return f"{verdict.get('message', 'no verdict')}: {score:g} / {max_score:g} points."
 
 
-def grade_capstone(course: Course, job, grades: list[dict]) -> str:
-    """Score the capstone cell of one submission; returns the note for grades.csv.
+def grade_capstone(course: Course, job, grades: list[dict]) -> tuple[str, dict]:
+    """Score the capstone cell of one submission.
 
     ``course`` is the worker's private course (source, submitted, gradebook);
-    ``grades`` are the scores nbgrader gave, updated in place. Submissions of
-    other assignments, or without the capstone cell, are left alone.
+    ``grades`` are the scores nbgrader gave, updated in place. Returns the note
+    for grades.csv and the verdict for the feedback (``grade_id -> {'status',
+    'sentence'}``), which the worker hands to ``generate_feedback``.
+    Submissions of other assignments, or without the capstone cell, are left
+    alone: ``("", {})``.
     """
     cell = next((g for g in grades if g["name"] == GRADE_ID), None)
     if job.assignment != ASSIGNMENT or cell is None:
-        return ""
+        return "", {}
     source = course.source / job.assignment
     seed = read_seed(source)
     if seed is None:
@@ -185,13 +188,5 @@ def grade_capstone(course: Course, job, grades: list[dict]) -> str:
         gb.find_grade(GRADE_ID, cell["notebook"], job.assignment,
                       job.student).auto_score = score
         gb.db.commit()
-    record = record_file(course.root, job.student, job.assignment)
-    record.parent.mkdir(parents=True, exist_ok=True)
-    record.write_text(json.dumps({GRADE_ID: {"status": verdict.get("status"),
-                                             "sentence": text}}))
-    return f"capstone {verdict.get('status')}: {text}"
-
-
-def record_file(course_root: Path, student: str, assignment: str) -> Path:
-    """Where the feedback finds the capstone's sentence (beside the re-check's record)."""
-    return Path(course_root) / "capstone" / student / f"{assignment}.json"
+    return (f"capstone {verdict.get('status')}: {text}",
+            {GRADE_ID: {"status": verdict.get("status"), "sentence": text}})

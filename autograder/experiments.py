@@ -4,7 +4,7 @@ Most of a notebook's running time is its experiments: training runs, sweeps
 and plots that bring a function to life once it works. They earn no points,
 and the student has already seen their output, so the grader does not run
 them. The instructor marks such a cell with the tag ``experiment`` in the source
-notebook (``python -m autograder build`` checks that no graded cell carries it).
+notebook (``tdn build`` checks that no graded cell carries it).
 
 During autograding, :class:`SkipExperiments` runs just before nbgrader's
 ``Execute`` and marks a submitted cell as not to be run **only if its source is

@@ -18,12 +18,10 @@ far out of the points graded so far, and a note says how many are pending.
 from __future__ import annotations
 
 import html
-import json
 import re
-from pathlib import Path
 
 from nbformat.v4 import new_markdown_cell, new_output
-from traitlets import Dict
+from traitlets import Dict, List, Unicode
 
 from nbgrader.preprocessors import NbGraderPreprocessor
 
@@ -38,10 +36,6 @@ HIDDEN_HINT = (
     "zeros and very large values, and compare every gradient with a numeric one. Re-read the "
     "docstring: it is the specification."
 )
-
-
-def withdrawn_file(course_root: Path, student: str, assignment: str) -> Path:
-    return Path(course_root) / "verification" / student / f"{assignment}.json"
 
 
 def visible_part(source: str) -> str:
@@ -114,23 +108,18 @@ class StudentFeedback(NbGraderPreprocessor):
     """Hide hidden tests in feedback and add a verdict per test cell."""
 
     withdrawn = Dict({}, help="grade_id -> reason, for points the grader's re-check "
-                              "took back").tag(config=True)
+                              "took back (the worker's result carries them)").tag(config=True)
     capstone = Dict({}, help="grade_id -> {'status', 'sentence'}: the grader's evaluation "
                              "of the submitted capstone model").tag(config=True)
+    repairs = List(Unicode(), [], help="sentences: slips in the submitted notebook that the "
+                   "grader repaired before grading it").tag(config=True)
 
     def preprocess(self, nb, resources):
-        # autograded/<student>/<assignment>/ -> the course root's verification record
-        path = Path(resources.get("metadata", {}).get("path", "."))
-        record = withdrawn_file(path.parents[2], path.parent.name, path.name) \
-            if len(path.parents) > 2 else None
-        if record is not None and record.exists():
-            self.withdrawn = json.loads(record.read_text())
-        if len(path.parents) > 2:
-            from .capstone import record_file
-
-            evaluated = record_file(path.parents[2], path.parent.name, path.name)
-            if evaluated.exists():
-                self.capstone = json.loads(evaluated.read_text())
+        if self.repairs:
+            nb.cells.insert(0, new_markdown_cell(
+                "**Before grading, the grader repaired your notebook:** "
+                + "; ".join(self.repairs) + ". Keep the cells of the assignment as they "
+                "were released (do not delete, copy or re-label them)."))
         nb, resources = super().preprocess(nb, resources)
         show_pending(nb, resources, pending_points(resources))
         return nb, resources

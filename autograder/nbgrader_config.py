@@ -2,7 +2,7 @@
 
 The build writes a two-line ``nbgrader_config.py`` into the course directory
 that calls :func:`configure`, so ``nbgrader`` commands typed by an instructor
-inside ``course/`` behave exactly like ``python -m autograder``.
+inside ``course/`` behave exactly like ``tdn``.
 """
 from __future__ import annotations
 
@@ -18,10 +18,13 @@ CELL_TIMEOUT_SECONDS = 120
 WARNING_PATTERN = r"\w*Warning\b"
 
 SHIM = '''\
-# Written by `python -m autograder build`; edit autograder/nbgrader_config.py instead.
-import sys
-sys.path.insert(0, {repo!r})
-from autograder.nbgrader_config import configure
+# Written by the course's build; edit autograder/nbgrader_config.py instead.
+try:
+    from autograder.nbgrader_config import configure
+except ImportError:  # nbgrader run from a virtualenv without the course installed
+    import sys
+    sys.path.insert(0, {repo!r})
+    from autograder.nbgrader_config import configure
 configure(get_config(), {root!r})
 '''
 
@@ -76,6 +79,8 @@ def configure(c, course_root: str | Path) -> None:
     # the hidden tests or their tracebacks.
     c.GenerateFeedback.preprocessors = [GetGrades, StudentFeedback, CSSHTMLHeaderPreprocessor]
     c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+    # `nbgrader export` writes the course's grades.csv, each submission's status included.
+    c.ExportApp.plugin_class = "autograder.nbgrader_export.StatusExport"
 
 
 def write_shim(course_root: Path, repo: Path) -> Path:

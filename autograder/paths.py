@@ -21,6 +21,11 @@ class Course:
     def default(cls) -> "Course":
         return cls(Path(os.environ.get("COURSE_DIR", REPO / "course")).resolve())
 
+    @classmethod
+    def demo(cls) -> "Course":
+        """The demo's own course (``demo-course/``): the sample class never mixes with a real one."""
+        return cls(Path(os.environ.get("COURSE_DEMO_DIR", REPO / "demo-course")).resolve())
+
     @property
     def source(self) -> Path:
         return self.root / "source"

@@ -51,6 +51,8 @@ def collect(course: Course, rows: list[dict]) -> dict:
             if str(row["status"]).startswith("failed"):
                 failed.append(row)
                 continue
+            if not str(row["status"]).startswith("graded"):   # not submitted, not graded yet
+                continue
             scores[assignment].append((float(row["auto_score"]), float(row["auto_max_score"])))
             try:
                 sub = gb.find_submission(assignment, student)
@@ -109,6 +111,14 @@ def write(course: Course, rows: list[dict]) -> tuple[Path, Path]:
              "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.25em .5em}"
              "th{background:#eee}.bad{color:#b00}</style>",
              "<h1>Grading report</h1>"]
+    unisolated = [r for r in rows if str(r.get("notes", "")).startswith("unisolated")]
+    if unisolated:
+        parts.append(f"<p class='bad'><b>{len(unisolated)} submissions were graded "
+                     "unisolated</b> (<code>--no-sandbox</code>): their code ran with the "
+                     "grader's rights and could have read the hidden tests or written the "
+                     "gradebook. Grade them again with bubblewrap installed: "
+                     + html.escape(", ".join(f"{r['student']}/{r['assignment']}"
+                                             for r in unisolated[:20])) + "</p>")
     if data["failed"]:
         parts.append("<h2 class='bad'>Submissions that could not be graded</h2><table>"
                      "<tr><th>student</th><th>assignment</th><th>reason</th></tr>")

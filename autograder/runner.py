@@ -86,7 +86,16 @@ class NbGrader:
         return self._run(f"autograde_{student}_{assignment}", self.api.autograde, assignment,
                          student, force=True, create=True)
 
-    def generate_feedback(self, assignment: str, student: str) -> dict:
+    def generate_feedback(self, assignment: str, student: str,
+                          withdrawn: dict[str, str] | None = None,
+                          repairs: list[str] | None = None,
+                          capstone: dict[str, dict] | None = None) -> dict:
+        """Feedback pages; ``withdrawn`` (grade_id -> reason), ``repairs`` (sentences) and
+        ``capstone`` (grade_id -> the capstone's verdict) reach
+        :class:`~autograder.feedback.StudentFeedback` as configuration."""
+        self.api.config.StudentFeedback.withdrawn = dict(withdrawn or {})
+        self.api.config.StudentFeedback.repairs = list(repairs or [])
+        self.api.config.StudentFeedback.capstone = dict(capstone or {})
         return self._run(f"feedback_{student}_{assignment}", self.api.generate_feedback,
                          assignment, student, force=True)
 

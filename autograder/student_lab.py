@@ -1,4 +1,4 @@
-"""JupyterLab as a student sees it: ``make lab`` / ``python -m autograder student-lab``.
+"""JupyterLab as a student sees it: ``make lab`` / ``tdn student-lab``.
 
 The student works in ``course/student/`` (a copy of the release that is never
 overwritten). nbgrader's ``pip install`` enables all of its JupyterLab

@@ -18,7 +18,7 @@ import zlib
 from pathlib import Path
 
 from . import probes
-from .sandbox import Limits, kernel_argv
+from .sandbox import Limits, confine
 
 PROBE_TIMEOUT = 120        # one probe process, all its tasks
 # A probe takes well under a second; this much time without a new result means
@@ -34,14 +34,11 @@ def seed_for(student: str, assignment: str) -> int:
 def _command(lib_parent: Path, work: Path, out: Path, seed: int, tasks: list[str],
              limits: Limits | None) -> list[str]:
     script = work / "probes.py"
-    args = [str(script), str(lib_parent), str(out), str(seed), *tasks]
+    command = [sys.executable, str(script), str(lib_parent), str(out), str(seed), *tasks]
     if limits is None:
-        return [sys.executable, *args]
-    # Reuse the kernel's command line: the same sandbox and limits, with the
-    # probe script in place of ipykernel.
-    argv = kernel_argv(lib_parent, work, limits)
-    tail = argv.index(sys.executable)
-    return argv[:tail] + [sys.executable, *args]
+        return command
+    # The student's side starts the way the grading kernel does: same sandbox, same limits.
+    return confine(command, lib_parent, [work, lib_parent], limits)
 
 
 def _run_until_stalled(cmd: list[str], cwd: Path, out: Path, expected: int,

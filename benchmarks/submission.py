@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from autograder import build, capstone, sample_class, worker
+from autograder import build, capstone, coordinator, sample_class, worker
 from autograder.manifest import ASSIGNMENTS
 from autograder.paths import Course
 from autograder.runner import NbGrader
@@ -57,7 +57,7 @@ def grade_once(course, assignment, student, mode):
     phases: dict = {}
     originals = _timed(phases)
     try:
-        result = worker.run_job(worker.make_job(course, assignment, student))
+        result = worker.run_job(coordinator.make_job(course, assignment, student))
     finally:
         for (owner, name), original in originals.items():
             setattr(owner, name, original)

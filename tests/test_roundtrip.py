@@ -9,9 +9,12 @@ import pytest
 
 from autograder import build, grade, leaks, sample_class
 from autograder.manifest import ASSIGNMENTS
+from autograder.sandbox import sandbox_available
 from autograder.paths import NOTEBOOKS, Course
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(not sandbox_available(), reason="bubblewrap is not installed: "
+                                 "grading refuses to run (tests/test_instructor_cli.py)")]
 
 
 @pytest.fixture(scope="module")
@@ -100,10 +103,12 @@ def test_no_released_or_feedback_file_holds_a_line_students_must_not_see(course,
     assert leaks.scan(course.feedback, forbidden) == []
 
 
-def test_feedback_folders_hold_only_the_feedback_pages(course):
+def test_feedback_folders_hold_only_the_feedback_pages_and_their_timestamp(course):
     files = [p for p in course.feedback.rglob("*") if p.is_file()]
-    assert files and all(p.suffix == ".html" for p in files), sorted(
-        {str(p.relative_to(course.feedback)) for p in files if p.suffix != ".html"})[:5]
+    others = [p for p in files if p.suffix != ".html"]
+    assert files and {p.name for p in others} == {"timestamp.txt"}, sorted(
+        {str(p.relative_to(course.feedback)) for p in others})[:5]
+    assert all(p.read_text() == sample_class.TIMESTAMP for p in others)
 
 
 def test_grader_only_module_is_not_released_but_is_restored_for_grading(course, released):

@@ -13,6 +13,7 @@ import functools
 import itertools
 import re
 import sys
+import types
 from pathlib import Path
 
 import numpy as np
@@ -239,7 +240,12 @@ _COMPILED: dict[str, tuple] = {}
 
 
 def _codes_of(obj) -> list:
-    """The code objects of a function, or of the methods a class defines itself."""
+    """The code objects of a function, of the methods a class defines itself, or of every
+    function and class a module defines itself."""
+    if isinstance(obj, types.ModuleType):
+        own = [v for v in vars(obj).values() if getattr(v, "__module__", None) == obj.__name__]
+        return [code for v in own if isinstance(v, type) or hasattr(v, "__code__")
+                for code in _codes_of(v)]
     if isinstance(obj, type):
         return [v.__code__ for v in vars(obj).values() if hasattr(v, "__code__")]
     code = getattr(obj, "__code__", None)
@@ -266,7 +272,10 @@ def stale_module_notice(obj) -> str | None:
     the file is compiled (never run) and the function's code compared with the
     code it is running.
     """
-    module = sys.modules.get(getattr(obj, "__module__", None) or "")
+    if isinstance(obj, types.ModuleType):  # the network's checks take the model module
+        module = obj
+    else:
+        module = sys.modules.get(getattr(obj, "__module__", None) or "")
     path = getattr(module, "__file__", None)
     if not path or not str(path).endswith(".py") or Path(path).parent.name != "course_lib":
         return None
@@ -308,10 +317,10 @@ def visible_check(name: str):
     """
     def wrap(check):
         @functools.wraps(check)
-        def run(fn, *args, **kwargs):
-            notice = stale_module_notice(fn)
+        def run(*args, **kwargs):
+            notice = stale_module_notice(args[0]) if args else None
             try:
-                check(fn, *args, **kwargs)
+                check(*args, **kwargs)
             except CheckFailed as failure:
                 if notice:
                     raise CheckFailed(f"{notice}\n{failure}") from None
