@@ -53,7 +53,7 @@ def checks_of(assignment: Assignment) -> tuple[Path, ...]:
 
 
 def parts(name: str) -> Parts:
-    from .probes import PROBES
+    from .probes import GRADED_ELSEWHERE, PROBES
     from .sample_class import BUGS
 
     assignment = by_name(name)
@@ -61,9 +61,10 @@ def parts(name: str) -> Parts:
     graded = tuple(graded_code_cells(notebook))
     bug = BUGS.get(name)
     return Parts(assignment=assignment, notebook=notebook,
-                 modules=tuple(LIB / f"{m}.py" for m in assignment.modules),
+                 modules=tuple(LIB / f"{m}.py"
+                               for m in assignment.modules + assignment.shared_modules),
                  checks=checks_of(assignment), graded_cells=graded,
-                 probes=tuple(g for g in graded if g in PROBES),
+                 probes=tuple(g for g in graded if g in PROBES or g in GRADED_ELSEWHERE),
                  sample_bug=f"{bug.module}: {bug.what}" if bug else None)
 
 

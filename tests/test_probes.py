@@ -13,7 +13,7 @@ from autograder.sandbox import Limits
 NOT_PROBED_YET: set[str] = set()
 # Graded cells that grade no function: the capstone's saved model is scored by the grader's
 # own evaluation (autograder/capstone.py), not re-checked by a probe.
-GRADED_ELSEWHERE = {"capstone_model"}
+GRADED_ELSEWHERE = set(probes.GRADED_ELSEWHERE)
 
 
 def _graded_code_ids(nb_path):

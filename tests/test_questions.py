@@ -20,8 +20,7 @@ from autograder.paths import NOTEBOOKS, REPO
 from autograder.sample_class import answer_reflections
 
 
-# The capstone (07) has no prediction or design question yet; the README says so.
-WITH_PREDICTIONS = [a.name for a in ASSIGNMENTS if a.name != "07_babysitting"]
+WITH_PREDICTIONS = [a.name for a in ASSIGNMENTS]
 
 
 def _cells(name):
