@@ -401,7 +401,8 @@ def _rule_probe(name):
     return run
 
 
-for _name in ("sgd_momentum", "sgd_nesterov", "adagrad", "rmsprop", "adam", "nadam", "adamax"):
+for _name in ("sgd_momentum", "sgd_nesterov", "adagrad", "rmsprop", "adadelta", "adam", "nadam",
+              "adamax", "adamw"):
     probe(_name, rtol=1e-5, atol=1e-7)(_rule_probe(_name))
 
 

@@ -671,6 +671,11 @@ _NADAM = ("(1 - beta1) * dw / (1 - beta1**t)\n    v_hat = v / (1 - beta2**t)\n"
           "    next_w = w - lr * m_hat / (np.sqrt(v_hat) + eps)")
 _ADAMAX = "u = np.maximum(beta2 * u, np.abs(dw) + eps)\n    next_w = w - lr / (1 - beta1**t) * m / u"
 _MOMENTUM = "v = mu * v - lr * dw\n    next_w = w + v"
+_ADADELTA = ("    cache = rho * cache + (1 - rho) * dw**2\n"
+             "    step = np.sqrt(delta + eps) / np.sqrt(cache + eps) * dw\n"
+             "    delta = rho * delta + (1 - rho) * step**2\n")
+_ADAMW = ("    adam_step = (m / (1 - beta1**t)) / (np.sqrt(v / (1 - beta2**t)) + eps)\n"
+          "    next_w = w - lr * (adam_step + wd * w)")
 _NESTEROV = "v = mu * v - lr * dw\n    next_w = w - mu * v_prev + (1 + mu) * v"
 
 
@@ -735,6 +740,31 @@ OPTIM = {
         (_RMSPROP, _RMSPROP.replace("(1 - rho) * dw**2", "(1 - rho) * dw.astype(np.float64)**2")), _RMSPROP,
         extra=[B("eps-outside", "next_w = w - lr * g / (sqrt(cache) + epsilon)",
                  _RMSPROP, _RMSPROP.replace("(np.sqrt(cache) + eps)", "np.sqrt(cache + eps)"))])),
+    "optim.adadelta": C("adadelta", *_rule(
+        "adadelta",
+        ("cache = rho * cache + (1 - rho) * g**2 step = sqrt(delta + epsilon) / sqrt(cache + epsilon) * g "
+         "delta = rho * delta + (1 - rho) * step**2 next_w = w - lr * step",
+         (_ADADELTA, _ADADELTA.replace("cache = rho * cache + (1 - rho) * dw**2",
+                                       "cache = (1 - rho) * cache + rho * dw**2"))),
+        ("The same dict, with the new ``cache`` and ``delta``.",
+         ("return _finish(w, next_w, config, cache=cache, delta=delta)",
+          "return _finish(w, next_w, config, cache=cache, delta=np.sqrt(delta))")),
+        ("adadelta learning_rate (1.0), rho (0.9), cache, delta epsilon (1e-6)",
+         ('"adadelta": {"learning_rate": 1.0, "rho": 0.9, "epsilon": 1e-6}',
+          '"adadelta": {"learning_rate": 1.0, "rho": 0.95, "epsilon": 1e-6}')),
+        (_ADADELTA, _ADADELTA.replace("/ np.sqrt(cache + eps) * dw", "/ np.sqrt(cache + eps) * dw.astype(np.float64)")),
+        "    delta = rho * delta + (1 - rho) * step**2\n    next_w = w - lr * step",
+        extra=[
+            B("eps-inside", "``epsilon`` is added *inside* both square roots",
+              "np.sqrt(delta + eps) / np.sqrt(cache + eps)", "(np.sqrt(delta) + eps) / (np.sqrt(cache) + eps)"),
+            B("delta-after", "``delta`` is updated *after* the step, so each step uses the mean square of "
+                             "the steps before it",
+              _ADADELTA, "    cache = rho * cache + (1 - rho) * dw**2\n"
+                         "    delta = rho * delta + (1 - rho) * (np.sqrt(delta + eps) / np.sqrt(cache + eps) * dw)**2\n"
+                         "    step = np.sqrt(delta + eps) / np.sqrt(cache + eps) * dw\n"),
+            B("delta-unscaled", "``delta`` accumulates ``step``, not ``lr * step``",
+              "delta = rho * delta + (1 - rho) * step**2", "delta = rho * delta + (1 - rho) * (lr * step)**2"),
+        ])),
     "optim.adam": C("adam", *_rule(
         "adam",
         ("next_w = w - lr * m_hat / (sqrt(v_hat) + epsilon)",
@@ -793,6 +823,39 @@ OPTIM = {
               _ADAMAX, _ADAMAX.replace("beta1**t", "beta1**(t + 1)")),
             B("eps-inside-max", "``epsilon`` is added to ``|g|`` inside the maximum",
               "u = np.maximum(beta2 * u, np.abs(dw) + eps)", "u = np.maximum(beta2 * u, np.abs(dw)) + eps"),
+        ])),
+    "optim.adamw": C("adamw", *_rule(
+        "adamw",
+        ("next_w = w - lr * (m_hat / (sqrt(v_hat) + epsilon) + weight_decay * w)",
+         (_ADAMW, _ADAMW.replace("lr * (adam_step + wd * w)", "lr * adam_step - wd * w"))),
+        ("The same dict, with the new ``m``, ``v`` and ``t`` (an int).",
+         (_ADAMW + "\n    return _finish(w, next_w, config, m=m, v=v, t=t)",
+          _ADAMW + "\n    return _finish(w, next_w, config, m=m, v=np.sqrt(v), t=t)")),
+        ("adamw learning_rate (1e-3), beta1 (0.9), m, v, t beta2 (0.999), epsilon (1e-8), weight_decay (1e-2)",
+         ('"weight_decay": 1e-2}', '"weight_decay": 1e-3}')),
+        (_ADAMW, _ADAMW.replace("(adam_step + wd * w)", "(adam_step.astype(np.float64) + wd * w)")), _ADAMW,
+        extra=[
+            B("t-int", "The same dict, with the new ``m``, ``v`` and ``t`` (an int).",
+              _ADAMW + "\n    return _finish(w, next_w, config, m=m, v=v, t=t)",
+              _ADAMW + "\n    return _finish(w, next_w, config, m=m, v=v, t=float(t))"),
+            B("t-first", "``m``, ``v`` start at zero and ``t`` at 0, so the first step uses ``t = 1``",
+              _ADAMW, _ADAMW.replace("beta1**t", "beta1**(t + 1)").replace("beta2**t", "beta2**(t + 1)")),
+            B("bias-correction", "m_hat = m / (1 - beta1**t) v_hat = v / (1 - beta2**t)",
+              _ADAMW, _ADAMW.replace("(m / (1 - beta1**t)) / (np.sqrt(v / (1 - beta2**t)) + eps)",
+                                     "m / (np.sqrt(v) + eps)")),
+            B("eps-outside", "next_w = w - lr * (m_hat / (sqrt(v_hat) + epsilon) + weight_decay * w)",
+              _ADAMW, _ADAMW.replace("(np.sqrt(v / (1 - beta2**t)) + eps)", "np.sqrt(v / (1 - beta2**t) + eps)")),
+            B("decoupled", "``m`` and ``v`` see only ``g``",
+              "    t = t + 1\n    m = beta1 * m + (1 - beta1) * dw\n    v = beta2 * v + (1 - beta2) * dw**2\n"
+              "    adam_step",
+              "    t = t + 1\n    dw = dw + wd * w\n    m = beta1 * m + (1 - beta1) * dw\n"
+              "    v = beta2 * v + (1 - beta2) * dw**2\n    adam_step",
+              ("next_w = w - lr * (adam_step + wd * w)", "next_w = w - lr * adam_step")),
+            B("decay-before", "computed from the weights *before* the step",
+              _ADAMW, _ADAMW.replace("w - lr * (adam_step + wd * w)", "(w - lr * adam_step) * (1 - lr * wd)")),
+            B("shrink-factor", "So every weight shrinks by the same factor ``1 - lr * weight_decay`` per step, "
+                               "whatever its gradients.",
+              _ADAMW, _ADAMW.replace("wd * w)", "wd * np.sign(w))")),
         ])),
 }
 

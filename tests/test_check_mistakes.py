@@ -1460,7 +1460,8 @@ def _swapped(name):
     return rule
 
 
-for _name in ("sgd_momentum", "sgd_nesterov", "adagrad", "rmsprop", "adam", "nadam", "adamax"):
+for _name in ("sgd_momentum", "sgd_nesterov", "adagrad", "rmsprop", "adadelta", "adam", "nadam",
+              "adamax", "adamw"):
     add("optim", _name, "update_made_in_place", _in_place(_name), "in place")
     add("optim", _name, "float64_for_float32", _upcast(_name), "float32")
 
@@ -1658,6 +1659,86 @@ add("optim", "adamax", "bias_correction_missing", _adamax(correct=False), "bias 
 add("optim", "adamax", "epsilon_after_the_maximum", _adamax(eps_inside=False), "epsilon",
     "inside")
 add("optim", "adamax", "abs_missing", _adamax(absolute=False), "abs(dw)")
+
+
+def _adadelta(update):
+    """An Adadelta rule whose region is ``update(w, dw, cache, delta, lr, rho, eps)``."""
+    def rule(w, dw, config=None):
+        config = optim._setup("adadelta", config)
+        lr, rho, eps = optim._hyper(config, "learning_rate", "rho", "epsilon")
+        cache, delta = optim._state(config, "cache", w), optim._state(config, "delta", w)
+        next_w, cache, delta = update(w, dw, cache, delta, lr, rho, eps)
+        return optim._finish(w, next_w, config, cache=cache, delta=delta)
+    return rule
+
+
+def _adadelta_with(cache_rule=None, numerator=None, delta_rule=None, sign=-1.0,
+                   denominator=None):
+    """Adadelta with one piece replaced (each default is the documented one)."""
+    def update(w, dw, cache, delta, lr, rho, eps):
+        cache = (cache_rule or (lambda c, g: rho * c + (1 - rho) * g ** 2))(cache, dw)
+        top = (numerator or (lambda d: np.sqrt(d + eps)))(delta)
+        bottom = (denominator or (lambda c: np.sqrt(c + eps)))(cache)
+        step = top / bottom * dw
+        delta = (delta_rule(delta, step, lr, rho) if delta_rule
+                 else rho * delta + (1 - rho) * step ** 2)
+        return w + sign * lr * step, cache, delta
+    return _adadelta(update)
+
+
+add("optim", "adadelta", "epsilon_only_outside_the_numerator",
+    _adadelta_with(numerator=lambda d: np.sqrt(d)), "did not move", "sqrt(delta + epsilon)")
+add("optim", "adadelta", "rmsprop_step", _adadelta_with(numerator=lambda d: np.ones_like(d)),
+    "RMSProp's step")
+add("optim", "adadelta", "rho_swapped",
+    _adadelta_with(cache_rule=lambda c, g: 0.25 * c + 0.75 * g ** 2), "swapped")
+add("optim", "adadelta", "epsilon_outside_the_roots",
+    _adadelta_with(numerator=lambda d: np.sqrt(d) + 0.25, denominator=lambda c: np.sqrt(c) + 0.25),
+    "inside both")
+add("optim", "adadelta", "uphill_step", _adadelta_with(sign=1.0), "uphill")
+add("optim", "adadelta", "learning_rate_in_delta",
+    _adadelta_with(delta_rule=lambda d, s, lr, rho: rho * d + (1 - rho) * (lr * s) ** 2),
+    "lr * step")
+add("optim", "adadelta", "delta_rho_swapped",
+    _adadelta_with(delta_rule=lambda d, s, lr, rho: (1 - rho) * d + rho * s ** 2), "swapped")
+add("optim", "adadelta", "delta_never_updated",
+    _adadelta_with(delta_rule=lambda d, s, lr, rho: d), "still 0")
+add("optim", "adadelta", "delta_not_carried_over",
+    _adadelta_with(delta_rule=lambda d, s, lr, rho: (1 - rho) * s ** 2), "forgot the earlier")
+
+
+def _adamw(decay="beside", correct=True):
+    """AdamW with the decay in another place (``decay``) or without the bias correction."""
+    def rule(w, dw, config=None):
+        config = optim._setup("adamw", config)
+        lr, b1, b2, eps, wd = optim._hyper(config, "learning_rate", "beta1", "beta2", "epsilon",
+                                           "weight_decay")
+        m, v = optim._state(config, "m", w), optim._state(config, "v", w)
+        t = int(config.get("t", 0)) + 1
+        g = dw + wd * w if decay == "gradient" else dw
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g ** 2
+        m_hat = m / (1 - b1 ** t) if correct else m
+        v_hat = v / (1 - b2 ** t) if correct else v
+        step = m_hat / (np.sqrt(v_hat) + eps)
+        next_w = {"beside": w - lr * (step + wd * w), "gradient": w - lr * step,
+                  "missing": w - lr * step, "without_lr": w - lr * step - wd * w,
+                  "after": (w - lr * step) * (1 - lr * wd), "uphill": w - lr * step + lr * wd * w,
+                  "inside": w - lr * (m_hat + wd * w) / (np.sqrt(v_hat) + eps)}[decay]
+        return optim._finish(w, next_w, config, m=m, v=v, t=t)
+    return rule
+
+
+add("optim", "adamw", "l2_inside_adam", _adamw("gradient"), "into the gradient", "L2 penalty")
+add("optim", "adamw", "decay_missing", _adamw("missing"), "without any decay")
+add("optim", "adamw", "decay_not_times_learning_rate", _adamw("without_lr"),
+    "not multiplied by the learning rate")
+add("optim", "adamw", "decay_after_the_step", _adamw("after"), "BEFORE the step")
+add("optim", "adamw", "decay_pushes_away_from_zero", _adamw("uphill"), "wrong sign")
+add("optim", "adamw", "decay_inside_the_adaptive_fraction", _adamw("inside"),
+    "outside the adaptive fraction")
+add("optim", "adamw", "bias_correction_missing", _adamw(correct=False), "bias correction")
+add("optim", "adamw", "pair_swapped", _swapped("adamw"), "wrong order", "(next_w, config)")
 
 
 # ======================================================================== schedules
