@@ -521,6 +521,14 @@ _ENG = ("grads = {name: reg * (l1_ratio * np.sign(w) + (1 - l1_ratio) * w)\n"
 _MAXN = "out = w * (max_norm_value / np.maximum(norms, max_norm_value))"
 _CLIP = "clipped = {name: np.clip(g, -clip_value, clip_value) for name, g in grads.items()}"
 _GCLIP = "clipped = {name: g * scale for name, g in grads.items()}"
+_DC_KEEP = "kept = rng.random(w.shape) >= rate"
+_DC_MASK = "mask = kept.astype(w.dtype) / w.dtype.type(1.0 - rate)"
+_DC_OUT = "out = x @ (w * mask) + b\n    else:"
+_DC_TEST = "        out = x @ w + b\n        mask = None"
+_DC_DW = "dw = x.T @ dout if mask is None else (x.T @ dout) * mask"
+_DC_DB = "db = dout.sum(axis=0)"
+_ACT_DH = "dh = (reg / n) * np.sign(h)"
+_KL_DH = "dh = np.zeros_like(h) + (reg / n) * ((1 - rho) / (1 - rho_hat) - rho / rho_hat)"
 
 
 def _penalty(loss, grads, zero=None):
@@ -579,6 +587,80 @@ REGULARIZATION = {
           "    else:\n        dx = dout * (1 - dropout_param.get(\"rate\", 0.5))"),
         B("dtype", "dx : ndarray, same shape and dtype as ``dout``", "dx = dout * mask",
           "dx = (dout * mask).astype(np.float64)"),
+    ),
+    "regularization.dropconnect_forward": C(
+        "dropconnect_forward",
+        B("test-mode", "Test mode is the plain affine layer ``out = x @ w + b`` (``mask`` is None)",
+          _DC_TEST, _DC_TEST.replace("out = x @ w + b", "out = x @ (w * (1 - rate)) + b")),
+        B("mask-rule", "mask = (u >= rate) / (1 - rate) # in w's dtype, shape of w",
+          _DC_KEEP, "kept = rng.random(w.shape) < 1 - rate"),
+        B("rule", "out = x @ (w * mask) + b", _DC_OUT, "out = x @ w * mask.mean() + b\n    else:"),
+        B("inverted", "kept entries are divided by ``1 - rate``", _DC_MASK, "mask = kept.astype(w.dtype)"),
+        B("one-mask", "One mask serves the whole batch",
+          _DC_OUT, "out = np.einsum('nd,ndm->nm', x, w * (rng.random((len(x),) + w.shape) >= rate)"
+                   " / (1.0 - rate)) + b\n    else:"),
+        B("bias-kept", "The bias is never dropped.", _DC_OUT, "out = x @ (w * mask) + b * (mask[0] > 0)\n    else:"),
+        B("cache", "cache : tuple ``(x, w, b, dc_param, mask)``",
+          "cache = (x, w, b, dc_param, mask)", "cache = (x, w, b, dict(dc_param), mask)"),
+        B("no-modify", "``x``, ``w`` and ``b`` are not modified.", _DC_OUT, "w *= mask\n        out = x @ w + b\n    else:"),
+        B("default-rate", "probability of dropping a weight, float in [0, 1), default 0.5",
+          'rate = dc_param.get("rate", 0.5)', 'rate = dc_param.get("rate", 0.25)'),
+        B("default-mode", "``'mode'``: ``'train'`` (default) or ``'test'``",
+          'mode = dc_param.get("mode", "train")', 'mode = dc_param.get("mode", "test")'),
+        B("rate-zero", "so is train mode with ``rate = 0``",
+          'rate = dc_param.get("rate", 0.5)', 'rate = dc_param.get("rate", 0.5) or 0.5'),
+        B("seed", "``'seed'`` (the same mask at every call)", _DC_KEEP,
+          "kept = np.random.default_rng().random(w.shape) >= rate"),
+        B("shared-rng", "whose stream continues from call to call",
+          'return dropout_param["rng"]', 'return copy.deepcopy(dropout_param["rng"])'),
+        B("rng-over-seed", "used instead of ``'seed'``",
+          '    if dropout_param.get("rng") is not None:\n        return dropout_param["rng"]\n',
+          '    if dropout_param.get("rng") is not None and dropout_param.get("seed") is None:\n'
+          '        return dropout_param["rng"]\n'),
+        B("bad-rate", "If ``rate`` is not in [0, 1)", "if not (0.0 <= rate < 1.0):", "if not (0.0 <= rate <= 1.0):"),
+        B("bad-mode", "or ``mode`` is neither ``'train'`` nor ``'test'``.",
+          'if mode != "train" and mode != "test":', 'if mode not in ("train", "test", "eval"):'),
+        B("dtype", "out : ndarray of shape (N, M), dtype of ``x``", _DC_MASK, "mask = kept / (1.0 - rate)"),
+    ),
+    "regularization.dropconnect_backward": C(
+        "dropconnect_backward",
+        B("gradient", "Backward pass of :func:`dropconnect_forward`", _DC_DB, "db = dout.mean(axis=0)"),
+        B("order", "The gradients in the order of the forward's array arguments",
+          "    return dx, dw, db", "    return dw, dx, db"),
+        B("dropped-no-gradient", "a dropped weight gets no gradient", _DC_DW, "dw = x.T @ dout"),
+        B("test", "in test mode (``mask`` is None: the plain affine layer)",
+          "used = w if mask is None else w * mask",
+          "used = w * (1 - dc_param.get('rate', 0.5)) if mask is None else w * mask"),
+        B("dtype", "each in the dtype of ``dout``", _DC_DB, "db = dout.sum(axis=0, dtype=np.float64)"),
+    ),
+    "regularization.activity_l1_penalty": C(
+        "activity_l1_penalty",
+        B("loss", "loss = reg * sum(|h|) / N", "loss = reg * np.abs(h).sum() / n", "loss = reg * np.abs(h).mean()"),
+        B("float", "loss : float", _ACT_DH + "\n    return float(loss), dh", _ACT_DH + "\n    return loss, dh"),
+        B("gradient", "dh = reg * sign(h) / N", _ACT_DH, "dh = reg * np.sign(h)"),
+        B("subgradient-zero", "with the subgradient 0 where ``h == 0``", _ACT_DH,
+          "dh = (reg / n) * (np.sign(h) + (h == 0))"),
+        B("no-modify", "Activations of a layer for a batch of N examples; not modified.",
+          "loss = reg * np.abs(h).sum() / n", "loss = reg * np.abs(h, out=h).sum() / n"),
+        B("dtype", "dh : ndarray, shape and dtype of ``h``", _ACT_DH, "dh = np.float64(reg / n) * np.sign(h)"),
+    ),
+    "regularization.kl_sparsity_penalty": C(
+        "kl_sparsity_penalty",
+        B("loss", "loss = reg * sum_j [rho * log(rho / rho_hat[j]) + (1 - rho) * log((1 - rho) / (1 - rho_hat[j]))]",
+          "np.log(rho / rho_hat)", "np.log(rho_hat / rho)"),
+        B("float", "loss : float", _KL_DH + "\n    return float(loss), dh", _KL_DH + "\n    return loss, dh"),
+        B("gradient", "dh[n, j] = reg * ((1 - rho) / (1 - rho_hat[j]) - rho / rho_hat[j]) / N",
+          _KL_DH, _KL_DH.replace("(reg / n)", "reg")),
+        B("same-for-batch", "every example of the batch gets the same gradient for unit ``j``",
+          _KL_DH, "dh = (reg / n) * ((1 - rho) / (1 - h) - rho / h)"),
+        B("zero-at-target", "The loss is 0 when every unit's mean is ``rho``",
+          "loss = reg * np.sum(", "loss = 1e-3 * reg + reg * np.sum("),
+        B("no-modify", "Activations of a layer for a batch of N examples; not modified.",
+          "loss = reg * np.sum(", "h -= 1e-3 * (h > 0.5)\n    loss = reg * np.sum("),
+        B("errors", "If ``rho`` is not in (0, 1), or a unit's mean activation is not in (0, 1)",
+          "if not 0.0 < rho < 1.0:", "if not 0.0 < rho <= 1.0:",
+          ("if not np.all((rho_hat > 0) & (rho_hat < 1)):", "if not np.all(rho_hat < 1):")),
+        B("dtype", "dh : ndarray, shape and dtype of ``h``", _KL_DH, _KL_DH.replace("np.zeros_like(h)", "np.zeros(h.shape)")),
     ),
     "regularization.l1_penalty": C("l1_penalty", *_penalty(
         ("``reg * sum over all arrays and entries of |w|``",

@@ -1398,6 +1398,248 @@ class ComparesWithThePreviousValue(_Stopper):
         return metric > previous + self.min_delta
 
 
+def _dropconnect(region):
+    """A DropConnect forward whose region is ``region(x, w, b, rate, rng, mode) -> (out, mask)``."""
+    def forward(x, w, b, dc_param):
+        rate = dc_param.get("rate", 0.5)
+        mode = dc_param.get("mode", "train")
+        rng = reg._dropout_rng(dc_param) if mode == "train" else None
+        out, mask = region(x, w, b, rate, rng, mode)
+        return out, (x, w, b, dc_param, mask)
+    return forward
+
+
+def _dc_mask(scale):
+    def region(x, w, b, rate, rng, mode):
+        if mode != "train":
+            return x @ w + b, None
+        mask = (rng.random(w.shape) >= rate).astype(w.dtype) * w.dtype.type(scale(rate))
+        return x @ (w * mask) + b, mask
+    return region
+
+
+add("regularization", "dropconnect_forward", "kept_weights_not_rescaled",
+    _dropconnect(_dc_mask(lambda r: 1.0)), "not rescaled")
+add("regularization", "dropconnect_forward", "kept_weights_times_keep_probability",
+    _dropconnect(_dc_mask(lambda r: 1 - r)), "multiplied by (1 - rate)")
+add("regularization", "dropconnect_forward", "kept_weights_divided_by_rate",
+    _dropconnect(_dc_mask(lambda r: 1 / r)), "divided by rate")
+
+
+def _dc_keep_probability(x, w, b, rate, rng, mode):
+    if mode != "train":
+        return x @ w + b, None
+    mask = (rng.random(w.shape) < rate).astype(w.dtype) / w.dtype.type(1 - rate)
+    return x @ (w * mask) + b, mask
+
+
+def _dc_inputs_dropped(x, w, b, rate, rng, mode):
+    if mode != "train":
+        return x @ w + b, None
+    keep = (rng.random(x.shape) >= rate) / (1 - rate)
+    return (x * keep) @ w + b, np.ones_like(w)
+
+
+def _dc_outputs_dropped(x, w, b, rate, rng, mode):
+    # a mask per output entry (dropout on the layer's output), stored as "the mask"
+    if mode != "train":
+        return x @ w + b, None
+    keep = (rng.random((x.shape[0], w.shape[1])) >= rate) / (1 - rate)
+    return (x @ w) * keep + b, keep
+
+
+def _dc_test_scaled(x, w, b, rate, rng, mode):
+    if mode != "train":
+        return x @ (w * (1 - rate)) + b, None
+    mask = (rng.random(w.shape) >= rate) / (1 - rate)
+    return x @ (w * mask) + b, mask
+
+
+def _dc_no_bias(x, w, b, rate, rng, mode):
+    if mode != "train":
+        return x @ w, None
+    mask = (rng.random(w.shape) >= rate) / (1 - rate)
+    return x @ (w * mask), mask
+
+
+def _dc_bias_dropped(x, w, b, rate, rng, mode):
+    if mode != "train":
+        return x @ w + b, None
+    mask = (rng.random(w.shape) >= rate) / (1 - rate)
+    return x @ (w * mask) + b * (1 - rate), mask
+
+
+def _dc_global_random(x, w, b, rate, rng, mode):
+    if mode != "train":
+        return x @ w + b, None
+    mask = (np.random.default_rng().random(w.shape) >= rate) / (1 - rate)
+    return x @ (w * mask) + b, mask
+
+
+def _dc_mask_not_stored(x, w, b, rate, rng, mode):
+    if mode != "train":
+        return x @ w + b, None
+    mask = (rng.random(w.shape) >= rate) / (1 - rate)
+    return x @ (w * mask) + b, None
+
+
+def _dc_float64_mask(x, w, b, rate, rng, mode):
+    if mode != "train":
+        return x @ w + b, None
+    mask = (rng.random(w.shape) >= rate) / (1 - rate)
+    return x @ (w * mask) + b, mask
+
+
+def _dc_in_place(x, w, b, rate, rng, mode):
+    if mode != "train":
+        return x @ w + b, None
+    mask = ((rng.random(w.shape) >= rate) / (1 - rate)).astype(w.dtype)
+    w *= mask
+    return x @ w + b, mask
+
+
+add("regularization", "dropconnect_forward", "rate_as_keep_probability",
+    _dropconnect(_dc_keep_probability), "probability of DROPPING")
+add("regularization", "dropconnect_forward", "inputs_dropped", _dropconnect(_dc_inputs_dropped),
+    "drops whole inputs", "rng.random(w.shape)")
+add("regularization", "dropconnect_forward", "outputs_dropped", _dropconnect(_dc_outputs_dropped),
+    "different outputs", "one mask of w's shape")
+add("regularization", "dropconnect_forward", "test_mode_scaled_down", _dropconnect(_dc_test_scaled),
+    "plain affine layer")
+add("regularization", "dropconnect_forward", "bias_missing", _dropconnect(_dc_no_bias),
+    "bias is missing")
+add("regularization", "dropconnect_forward", "bias_dropped_too", _dropconnect(_dc_bias_dropped),
+    "never dropped")
+add("regularization", "dropconnect_forward", "global_random_generator",
+    _dropconnect(_dc_global_random), "same seed", "rng")
+add("regularization", "dropconnect_forward", "mask_not_stored", _dropconnect(_dc_mask_not_stored),
+    "store the mask")
+add("regularization", "dropconnect_forward", "float64_mask", _dropconnect(_dc_float64_mask),
+    "float32")
+add("regularization", "dropconnect_forward", "w_changed_in_place", _dropconnect(_dc_in_place),
+    "in place")
+
+
+def _dc_backward(dx_rule, dw_rule, order=(0, 1, 2), db_rule=lambda dout: dout.sum(axis=0)):
+    def backward(dout, cache):
+        x, w, b, dc_param, mask = cache
+        m = np.ones_like(w) if mask is None else mask
+        grads = (dx_rule(dout, w, m), dw_rule(x, dout, m), db_rule(dout))
+        return tuple(grads[i] for i in order)
+    return backward
+
+
+_DX = lambda dout, w, m: dout @ (w * m).T          # noqa: E731
+_DW = lambda x, dout, m: (x.T @ dout) * m          # noqa: E731
+
+add("regularization", "dropconnect_backward", "dw_not_masked",
+    _dc_backward(_DX, lambda x, dout, m: x.T @ dout), "dw is not masked")
+add("regularization", "dropconnect_backward", "dw_mask_not_rescaled",
+    _dc_backward(_DX, lambda x, dout, m: (x.T @ dout) * (m > 0)), "not rescaled")
+add("regularization", "dropconnect_backward", "dx_through_the_unmasked_w",
+    _dc_backward(lambda dout, w, m: dout @ w.T, _DW), "dx uses w")
+add("regularization", "dropconnect_backward", "dx_and_dw_swapped", _dc_backward(_DX, _DW, (1, 0, 2)),
+    "wrong order")
+add("regularization", "dropconnect_backward", "db_averaged",
+    _dc_backward(_DX, _DW, db_rule=lambda dout: dout.mean(axis=0)), "db", "too small", named=False)
+
+
+def _dc_backward_needs_a_mask(dout, cache):
+    x, w, b, dc_param, mask = cache
+    return dout @ (w * mask).T, (x.T @ dout) * mask, dout.sum(axis=0)
+
+
+def _dc_backward_float64(dout, cache):
+    x, w, b, dc_param, mask = cache
+    m = np.ones(w.shape) if mask is None else mask.astype(np.float64)
+    return dout @ (w * m).T, (x.T @ dout) * m, dout.sum(axis=0)
+
+
+add("regularization", "dropconnect_backward", "test_mode_not_handled", _dc_backward_needs_a_mask,
+    "fails in test mode")
+add("regularization", "dropconnect_backward", "float64_for_float32", _dc_backward_float64,
+    "float32")
+
+
+def _activity_l1(loss_rule, dh_rule):
+    def penalty(h, reg_):
+        return float(loss_rule(h, reg_)), dh_rule(h, reg_)
+    return penalty
+
+
+_L1_LOSS = lambda h, r: r * np.abs(h).sum() / len(h)       # noqa: E731
+_L1_DH = lambda h, r: (r / len(h)) * np.sign(h)            # noqa: E731
+
+add("regularization", "activity_l1_penalty", "summed_over_the_batch",
+    _activity_l1(lambda h, r: r * np.abs(h).sum(), lambda h, r: r * np.sign(h)),
+    "number of examples")
+add("regularization", "activity_l1_penalty", "mean_over_every_entry",
+    _activity_l1(lambda h, r: r * np.abs(h).mean(), lambda h, r: r * np.sign(h) / h.size),
+    "mean over every entry")
+add("regularization", "activity_l1_penalty", "abs_missing",
+    _activity_l1(lambda h, r: r * h.sum() / len(h), _L1_DH), "not |h|")
+add("regularization", "activity_l1_penalty", "gradient_not_divided_by_n",
+    _activity_l1(_L1_LOSS, lambda h, r: r * np.sign(h)), "divide it by N")
+add("regularization", "activity_l1_penalty", "gradient_of_abs_h",
+    _activity_l1(_L1_LOSS, lambda h, r: (r / len(h)) * np.abs(h)), "penalty itself")
+add("regularization", "activity_l1_penalty", "gradient_at_zero",
+    _activity_l1(_L1_LOSS, lambda h, r: (r / len(h)) * np.where(h >= 0, 1.0, -1.0)),
+    "subgradient 0")
+add("regularization", "activity_l1_penalty", "float64_for_float32",
+    _activity_l1(_L1_LOSS, lambda h, r: np.float64(r / len(h)) * np.sign(h)), "float32")
+
+
+def _activity_l1_in_place(h, reg_):
+    n = len(h)
+    loss = reg_ * np.abs(h, out=h).sum() / n
+    return float(loss), (reg_ / n) * np.sign(h)
+
+
+add("regularization", "activity_l1_penalty", "h_changed_in_place", _activity_l1_in_place, "in place")
+
+
+def _kl(loss_rule, dh_rule):
+    """A KL sparsity penalty: ``loss_rule(rho, rho_hat) -> per-unit terms``,
+    ``dh_rule(h, rho, rho_hat) -> dh`` before the factor reg."""
+    def penalty(h, rho, reg_):
+        rho_hat = h.mean(axis=0)
+        return float(reg_ * np.sum(loss_rule(rho, rho_hat))), reg_ * dh_rule(h, rho, rho_hat)
+    return penalty
+
+
+_KL_TERMS = lambda rho, q: rho * np.log(rho / q) + (1 - rho) * np.log((1 - rho) / (1 - q))  # noqa: E731
+_KL_GRAD = lambda h, rho, q: np.zeros_like(h) + ((1 - rho) / (1 - q) - rho / q) / len(h)   # noqa: E731
+
+add("regularization", "kl_sparsity_penalty", "divergence_the_other_way_round",
+    _kl(lambda rho, q: q * np.log(q / rho) + (1 - q) * np.log((1 - q) / (1 - rho)), _KL_GRAD),
+    "other way")
+add("regularization", "kl_sparsity_penalty", "first_term_only",
+    _kl(lambda rho, q: rho * np.log(rho / q), _KL_GRAD), "only the first term")
+add("regularization", "kl_sparsity_penalty", "gradient_not_divided_by_n",
+    _kl(_KL_TERMS, lambda h, rho, q: np.zeros_like(h) + (1 - rho) / (1 - q) - rho / q),
+    "N times too large")
+add("regularization", "kl_sparsity_penalty", "gradient_with_the_wrong_sign",
+    _kl(_KL_TERMS, lambda h, rho, q: -_KL_GRAD(h, rho, q)), "wrong sign")
+add("regularization", "kl_sparsity_penalty", "gradient_of_each_activation",
+    _kl(_KL_TERMS, lambda h, rho, q: ((1 - rho) / (1 - h) - rho / h) / len(h)),
+    "differs between the examples")
+add("regularization", "kl_sparsity_penalty", "float64_for_float32",
+    _kl(_KL_TERMS, lambda h, rho, q: np.zeros(h.shape) + ((1 - rho) / (1 - q) - rho / q) / len(h)),
+    "float32")
+add("regularization", "kl_sparsity_penalty", "mean_over_the_units",
+    _kl(lambda rho, q: _KL_TERMS(rho, q) / len(q), lambda h, rho, q: _KL_GRAD(h, rho, q) / h.shape[1]),
+    "expected reg * sum_j", named=False)
+
+
+def _kl_without_reg(h, rho, reg_):
+    rho_hat = h.mean(axis=0)
+    return float(np.sum(_KL_TERMS(rho, rho_hat))), reg_ * _KL_GRAD(h, rho, rho_hat)
+
+
+add("regularization", "kl_sparsity_penalty", "strength_forgotten", _kl_without_reg,
+    "multiply the summed divergence by reg")
+
+
 # ======================================================================== optim
 
 def _momentum(name, update):
