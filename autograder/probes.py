@@ -270,6 +270,42 @@ def _layernorm_forward(lib, rng):
     return {"out": out}
 
 
+def _pca_data(rng, n=30, d=5):
+    rotation = np.linalg.qr(rng.standard_normal((d, d)))[0]
+    scales = np.linspace(3.0, 0.3, d)
+    return rng.standard_normal((n, d)) * scales @ rotation + rng.standard_normal(d)
+
+
+@probe("fit_pca", rtol=1e-4, atol=1e-6)   # float32 eigenvectors carry ~1e-6 of round-off
+def _fit_pca(lib, rng):
+    X = _pca_data(rng)
+    mean, components, variances = lib.preprocessing.fit_pca(X)
+    _, components32, variances32 = lib.preprocessing.fit_pca(X.astype(np.float32))
+    return {"mean": mean, "components": components, "variances": variances,
+            "variances32": variances32, "components32_abs": np.abs(components32)}
+
+
+@probe("pca_transform")
+def _pca_transform(lib, rng):
+    X, mean = _pca_data(rng), rng.standard_normal(5)
+    components = np.linalg.qr(rng.standard_normal((5, 5)))[0]
+    fn = lib.preprocessing.pca_transform
+    return {"all": fn(X, mean, components), "two": fn(X, mean, components, num_components=2),
+            "two32": fn(X.astype(np.float32), mean, components, num_components=2)}
+
+
+@probe("whiten")
+def _whiten(lib, rng):
+    X, mean = _pca_data(rng), rng.standard_normal(5)
+    components = np.linalg.qr(rng.standard_normal((5, 5)))[0]
+    variances = np.linspace(2.0, 0.01, 5)
+    fn = lib.preprocessing.whiten
+    return {"pca": fn(X, mean, components, variances, eps=1e-3),
+            "zca": fn(X, mean, components, variances, eps=1e-3, kind="zca"),
+            "defaults": fn(X, mean, components, variances),
+            "zca32": fn(X.astype(np.float32), mean, components, variances, kind="zca")}
+
+
 # ------------------------------------------------------------------ 04
 def _flat(prefix, value):
     """Outputs may be dicts of arrays (penalty gradients): flatten them to keys."""

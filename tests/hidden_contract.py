@@ -509,6 +509,73 @@ NORMALIZATION = {
         "- x_hat * (g * x_hat).sum(axis=1, keepdims=True))\n    dx = dx.astype(np.float64)")),
 }
 
+# ------------------------------------------------------------------ 03: preprocessing
+_EIGH = "variances, components = np.linalg.eigh(centred.T @ centred / X.shape[0])"
+_SIGNS = "components = components * np.sign(components[largest, np.arange(len(largest))])"
+_WHITE = "W = (X - mean) @ components / np.sqrt(variances + eps)"
+
+PREPROCESSING = {
+    "preprocessing.fit_pca": C(
+        "fit_pca",
+        B("mean", "The mean of the rows.", "mean = X.mean(axis=0)", "mean = np.median(X, axis=0)"),
+        B("eigen", "Its eigenvectors are the principal directions and its eigenvalues the variances "
+                   "along them",
+          _EIGH, _EIGH.replace("/ X.shape[0])", "/ X.shape[0] + 0.1 * np.eye(X.shape[1]))")),
+        B("biased", "the biased estimate ``C = Xc.T @ Xc / N`` (divided by N",
+          _EIGH, _EIGH.replace("/ X.shape[0])", "/ (X.shape[0] - 1))")),
+        B("unit-columns", "Column ``k`` is the ``k``-th principal direction (a unit vector)",
+          _SIGNS, _SIGNS.replace("components = components *", "components = 2 * components *")),
+        B("decreasing", "the columns sorted by decreasing variance",
+          "order = np.argsort(variances)[::-1]", "order = np.argsort(variances)"),
+        B("signs", "each with the sign that makes its entry of largest absolute value positive",
+          _SIGNS, "components = components * 1.0"),
+        B("no-modify", "Training data, one example per row; not modified.",
+          "centred = X - mean", "X -= mean\n    centred = X"),
+        B("clip", "a negative eigenvalue that is only round-off is returned as 0",
+          "np.maximum(variances[order], 0)", "variances[order]"),
+        B("dtype", "Output arrays have the dtype of ``X`` (float32 stays float32).",
+          "centred = X - mean", "centred = X.astype(np.float64) - mean"),
+        B("errors", "If ``X`` is not a float array of shape (N, D) with N >= 2.",
+          "if X.ndim != 2 or X.shape[0] < 2 or not np.issubdtype(X.dtype, np.floating):",
+          "if X.ndim > 2:"),
+    ),
+    "preprocessing.pca_transform": C(
+        "pca_transform",
+        B("rule", "Z = (X - mean) @ components[:, :k] # k = num_components",
+          "Z = (X - mean) @ components[:, :k]\n    return", "Z = (X - mean) @ components[:k].T\n    return"),
+        B("default-k", "all ``D`` when None.",
+          "k = D if num_components is None else int(num_components)",
+          "k = 1 if num_components is None else int(num_components)"),
+        B("no-modify", "Any set to transform (training, validation, test); not modified.",
+          "Z = (X - mean) @ components[:, :k]\n    return", "X -= mean\n    Z = X @ components[:, :k]\n    return"),
+        B("errors", "If ``num_components`` is not between 1 and D.",
+          "if not 1 <= k <= D:", "if not 0 <= k <= D + 1:"),
+        B("dtype", "Z : ndarray of shape (N, k), dtype of ``X``",
+          "    return Z.astype(X.dtype, copy=False)", "    return Z"),
+    ),
+    "preprocessing.whiten": C(
+        "whiten",
+        B("pca", "W = (X - mean) @ components / sqrt(variances + eps)",
+          _WHITE, _WHITE.replace("np.sqrt(variances + eps)", "(variances + eps)")),
+        B("zca", "then rotates back to the original axes, ``W_zca = W @ components.T``",
+          "W = W @ components.T", "W = W @ components"),
+        B("eps-inside", "``eps`` is added to every variance *inside* the square root",
+          _WHITE, _WHITE.replace("np.sqrt(variances + eps)", "(np.sqrt(variances) + eps)")),
+        B("default-eps", "eps : float, default 1e-5",
+          'def whiten(X, mean, components, variances, eps=1e-5, kind="pca"):',
+          'def whiten(X, mean, components, variances, eps=1e-8, kind="pca"):'),
+        B("default-kind", "kind : {'pca', 'zca'}, default 'pca'",
+          'def whiten(X, mean, components, variances, eps=1e-5, kind="pca"):',
+          'def whiten(X, mean, components, variances, eps=1e-5, kind="zca"):'),
+        B("no-modify", "X : ndarray of shape (N, D); not modified.",
+          _WHITE, "X -= mean\n    W = X @ components / np.sqrt(variances + eps)"),
+        B("bad-kind", "If ``kind`` is neither ``'pca'`` nor ``'zca'``.",
+          'if kind not in ("pca", "zca"):', "if kind is None:"),
+        B("dtype", "W : ndarray of shape (N, D), dtype of ``X``",
+          "    return W.astype(X.dtype, copy=False)", "    return W"),
+    ),
+}
+
 # ------------------------------------------------------------------ 04: regularization
 _NEW = ("Functions that take such a dict return a *new* dict with the same keys; they never modify "
         "the arrays they are given.")
@@ -1120,7 +1187,7 @@ BABYSIT = {
 }
 
 CONTRACTS = {**GRADCHECK, **LAYERS, **LOSSES, **ACTIVATIONS, **INIT, **NORMALIZATION,
-             **REGULARIZATION, **OPTIM, **SCHEDULES, **BABYSIT}
+             **PREPROCESSING, **REGULARIZATION, **OPTIM, **SCHEDULES, **BABYSIT}
 
 
 def render() -> str:

@@ -63,7 +63,7 @@ from course_lib import regularization as reg
 from check_support import fails_with
 
 MODULES = ("gradcheck", "layers", "losses", "activations", "init", "normalization",
-           "regularization", "optim", "schedules", "babysit")
+           "preprocessing", "regularization", "optim", "schedules", "babysit")
 
 
 @dataclass
@@ -1015,6 +1015,120 @@ def draws_not_scaled(fan_in, fan_out, rng, std=0.01, dtype=np.float64):
 @mistake("init", "normal", "mean", "centred on 0")
 def std_passed_as_the_mean(fan_in, fan_out, rng, std=0.01, dtype=np.float64):
     return np.asarray(rng.normal(std, std, size=(fan_in, fan_out)), dtype=dtype)
+
+
+# ======================================================================== preprocessing
+
+def _pca_fit(covariance=lambda Xc: Xc.T @ Xc / len(Xc), centre=True, decreasing=True,
+             fix_signs=True, clip=True, transpose=False, root=False):
+    """fit_pca with one step replaced or skipped (the defaults are the documented ones)."""
+    def fit(X):
+        X = np.asarray(X)
+        mean = X.mean(axis=0)
+        Xc = X - mean if centre else X
+        variances, components = np.linalg.eigh(covariance(Xc))
+        if decreasing:
+            order = np.argsort(variances)[::-1]
+            variances, components = variances[order], components[:, order]
+        if clip:
+            variances = np.maximum(variances, 0)
+        if fix_signs:
+            largest = np.abs(components).argmax(axis=0)
+            components = components * np.sign(components[largest, np.arange(len(largest))])
+        if root:
+            variances = np.sqrt(variances)
+        return mean, components.T if transpose else components, variances
+    return fit
+
+
+add("preprocessing", "fit_pca", "unbiased_covariance",
+    _pca_fit(covariance=lambda Xc: Xc.T @ Xc / (len(Xc) - 1)), "N - 1")
+add("preprocessing", "fit_pca", "increasing_order", _pca_fit(decreasing=False), "increasing order")
+add("preprocessing", "fit_pca", "standard_deviations", _pca_fit(root=True), "square roots")
+add("preprocessing", "fit_pca", "uncentred", _pca_fit(centre=False), "uncentred")
+add("preprocessing", "fit_pca", "directions_in_the_rows", _pca_fit(transpose=True), "ROWS")
+add("preprocessing", "fit_pca", "signs_as_eigh_returns_them", _pca_fit(fix_signs=False),
+    "wrong sign")
+add("preprocessing", "fit_pca", "negative_round_off_kept", _pca_fit(clip=False), "round-off")
+
+
+def _pca_fit_columns_unsorted(X):
+    mean, components, variances = _pca_fit(decreasing=False)(X)
+    return mean, components, variances[::-1]
+
+
+def _pca_fit_float64(X):
+    mean, components, variances = _pca_fit()(np.asarray(X, dtype=np.float64))
+    return mean, components, variances
+
+
+def _pca_fit_in_place(X):
+    X -= X.mean(axis=0)
+    return _pca_fit()(X)
+
+
+add("preprocessing", "fit_pca", "variances_sorted_without_the_columns", _pca_fit_columns_unsorted,
+    "reorder them with the variances")
+add("preprocessing", "fit_pca", "float64_for_float32", _pca_fit_float64, "float32")
+add("preprocessing", "fit_pca", "X_centred_in_place", _pca_fit_in_place, "in place")
+
+
+def _transform(rule):
+    def transform(X, mean, components, num_components=None):
+        k = components.shape[1] if num_components is None else int(num_components)
+        return np.asarray(rule(np.asarray(X), mean, components, k)).astype(np.asarray(X).dtype)
+    return transform
+
+
+add("preprocessing", "pca_transform", "not_centred", _transform(lambda X, m, C, k: X @ C[:, :k]),
+    "not centred")
+add("preprocessing", "pca_transform", "rows_as_directions",
+    _transform(lambda X, m, C, k: (X - m) @ C.T[:, :k]), "ROWS of components")
+add("preprocessing", "pca_transform", "first_rows_kept",
+    _transform(lambda X, m, C, k: (X - m) @ C[:k].T), "ROWS")
+add("preprocessing", "pca_transform", "num_components_ignored",
+    _transform(lambda X, m, C, k: (X - m) @ C), "1 column")
+
+
+def _transform_in_place(X, mean, components, num_components=None):
+    X -= mean
+    k = components.shape[1] if num_components is None else int(num_components)
+    return X @ components[:, :k]
+
+
+add("preprocessing", "pca_transform", "X_centred_in_place", _transform_in_place, "in place")
+
+
+def _whiten(scale=lambda v, eps: np.sqrt(v + eps), back=lambda W, C: W @ C.T, centre=True):
+    def whiten(X, mean, components, variances, eps=1e-5, kind="pca"):
+        X = np.asarray(X)
+        W = ((X - mean) if centre else X) @ components / scale(variances, eps)
+        if kind == "zca":
+            W = back(W, components)
+        return W.astype(X.dtype, copy=False)
+    return whiten
+
+
+add("preprocessing", "whiten", "divided_by_the_variances", _whiten(scale=lambda v, eps: v + eps),
+    "divides by the variances")
+add("preprocessing", "whiten", "not_divided", _whiten(scale=lambda v, eps: 1.0),
+    "without dividing")
+add("preprocessing", "whiten", "not_centred", _whiten(centre=False), "not centred")
+add("preprocessing", "whiten", "zca_not_rotated_back", _whiten(back=lambda W, C: W),
+    "rotates them back")
+add("preprocessing", "whiten", "zca_rotated_the_wrong_way", _whiten(back=lambda W, C: W @ C),
+    "components.T")
+add("preprocessing", "whiten", "epsilon_outside_the_root",
+    _whiten(scale=lambda v, eps: np.sqrt(v) + eps), "outside the square root")
+add("preprocessing", "whiten", "epsilon_ignored", _whiten(scale=lambda v, eps: np.sqrt(v)),
+    "ignores eps")
+
+
+def _whiten_default_eps_zero(X, mean, components, variances, eps=0.0, kind="pca"):
+    return _whiten()(X, mean, components, variances, eps, kind)
+
+
+add("preprocessing", "whiten", "default_eps_zero", _whiten_default_eps_zero, "defaults")
 
 
 # ======================================================================== regularization
