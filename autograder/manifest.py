@@ -52,7 +52,7 @@ ASSIGNMENTS: tuple[Assignment, ...] = (
         _NET + "_hidden_forward", _NET + "_hidden_backward", _NET + "_forward", _NET + "loss",
         "model:network_gradient_check")),
     Assignment("02_initialization", ("init",)),
-    Assignment("03_batch_normalization", ("normalization",), (
+    Assignment("03_batch_normalization", ("normalization", "preprocessing"), (
         _NET + "_normalize_forward", _NET + "_normalize_backward", _NET + "_skip_forward",
         _NET + "_skip_backward")),
     Assignment("04_regularization", ("regularization",), (

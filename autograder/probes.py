@@ -274,6 +274,42 @@ def _layernorm_forward(lib, rng):
     return {"out": out}
 
 
+def _pca_data(rng, n=30, d=5):
+    rotation = np.linalg.qr(rng.standard_normal((d, d)))[0]
+    scales = np.linspace(3.0, 0.3, d)
+    return rng.standard_normal((n, d)) * scales @ rotation + rng.standard_normal(d)
+
+
+@probe("fit_pca", rtol=1e-4, atol=1e-6)   # float32 eigenvectors carry ~1e-6 of round-off
+def _fit_pca(lib, rng):
+    X = _pca_data(rng)
+    mean, components, variances = lib.preprocessing.fit_pca(X)
+    _, components32, variances32 = lib.preprocessing.fit_pca(X.astype(np.float32))
+    return {"mean": mean, "components": components, "variances": variances,
+            "variances32": variances32, "components32_abs": np.abs(components32)}
+
+
+@probe("pca_transform")
+def _pca_transform(lib, rng):
+    X, mean = _pca_data(rng), rng.standard_normal(5)
+    components = np.linalg.qr(rng.standard_normal((5, 5)))[0]
+    fn = lib.preprocessing.pca_transform
+    return {"all": fn(X, mean, components), "two": fn(X, mean, components, num_components=2),
+            "two32": fn(X.astype(np.float32), mean, components, num_components=2)}
+
+
+@probe("whiten")
+def _whiten(lib, rng):
+    X, mean = _pca_data(rng), rng.standard_normal(5)
+    components = np.linalg.qr(rng.standard_normal((5, 5)))[0]
+    variances = np.linspace(2.0, 0.01, 5)
+    fn = lib.preprocessing.whiten
+    return {"pca": fn(X, mean, components, variances, eps=1e-3),
+            "zca": fn(X, mean, components, variances, eps=1e-3, kind="zca"),
+            "defaults": fn(X, mean, components, variances),
+            "zca32": fn(X.astype(np.float32), mean, components, variances, kind="zca")}
+
+
 # ------------------------------------------------------------------ 04
 def _flat(prefix, value):
     """Outputs may be dicts of arrays (penalty gradients): flatten them to keys."""
@@ -349,6 +385,44 @@ probe("l2_penalty")(_penalty_probe("l2_penalty", 0.3))
 probe("elastic_net_penalty")(_penalty_probe("elastic_net_penalty", 0.3, 0.25))
 
 
+@probe("dropconnect_forward")
+def _dropconnect_forward(lib, rng):
+    # with a seed the mask is fixed by the docstring: (rng.random(w.shape) >= rate) / (1 - rate)
+    x, w, b = rng.standard_normal((6, 5)), rng.standard_normal((5, 4)), rng.standard_normal(4)
+    fn = lib.regularization.dropconnect_forward
+    out, cache = fn(x, w, b, {"rate": 0.3, "mode": "train", "seed": 17})
+    test, _ = fn(x, w, b, {"rate": 0.3, "mode": "test"})
+    out32, _ = fn(x.astype(np.float32), w.astype(np.float32), b.astype(np.float32),
+                  {"rate": 0.3, "mode": "train", "seed": 17})
+    return {"out": out, "mask": cache[4], "test": test, "out32": out32}
+
+
+@probe("dropconnect_backward")
+def _dropconnect_backward(lib, rng):
+    x, w, b = rng.standard_normal((6, 5)), rng.standard_normal((5, 4)), rng.standard_normal(4)
+    dout = rng.standard_normal((6, 4))
+    mask = (rng.random(w.shape) >= 0.4) / 0.6
+    fn = lib.regularization.dropconnect_backward
+    dx, dw, db = fn(dout, (x, w, b, {"rate": 0.4, "mode": "train"}, mask))
+    test_dx, test_dw, test_db = fn(dout, (x, w, b, {"rate": 0.4, "mode": "test"}, None))
+    return {"dx": dx, "dw": dw, "db": db, "test_dx": test_dx, "test_dw": test_dw,
+            "test_db": test_db}
+
+
+@probe("activity_l1_penalty")
+def _activity_l1_penalty(lib, rng):
+    h = np.maximum(rng.standard_normal((7, 6)), 0.0) - 0.3 * (rng.random((7, 6)) < 0.2)
+    loss, dh = lib.regularization.activity_l1_penalty(h, 0.2)
+    return {"loss": np.float64(loss), "dh": dh}
+
+
+@probe("kl_sparsity_penalty")
+def _kl_sparsity_penalty(lib, rng):
+    h = 1.0 / (1.0 + np.exp(-2.0 * rng.standard_normal((8, 5))))
+    loss, dh = lib.regularization.kl_sparsity_penalty(h, 0.1, 0.5)
+    return {"loss": np.float64(loss), "dh": dh}
+
+
 @probe("max_norm")
 def _max_norm(lib, rng):
     w = rng.standard_normal((5, 6)) * np.array([0.1, 1, 3, 0.2, 5, 1.5])
@@ -405,7 +479,8 @@ def _rule_probe(name):
     return run
 
 
-for _name in ("sgd_momentum", "sgd_nesterov", "adagrad", "rmsprop", "adam", "nadam", "adamax"):
+for _name in ("sgd_momentum", "sgd_nesterov", "adagrad", "rmsprop", "adadelta", "adam", "nadam",
+              "adamax", "adamw"):
     probe(_name, rtol=1e-5, atol=1e-7)(_rule_probe(_name))
 
 

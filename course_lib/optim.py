@@ -34,12 +34,17 @@ adagrad       learning_rate (1e-2),              cache
               epsilon (1e-8)
 rmsprop       learning_rate (1e-2),              cache
               decay_rate (0.99), epsilon (1e-8)
+adadelta      learning_rate (1.0), rho (0.9),    cache, delta
+              epsilon (1e-6)
 adam          learning_rate (1e-3), beta1 (0.9), m, v, t
               beta2 (0.999), epsilon (1e-8)
 nadam         learning_rate (2e-3), beta1 (0.9), m, v, t
               beta2 (0.999), epsilon (1e-8)
 adamax        learning_rate (2e-3), beta1 (0.9), m, u, t
               beta2 (0.999), epsilon (1e-8)
+adamw         learning_rate (1e-3), beta1 (0.9), m, v, t
+              beta2 (0.999), epsilon (1e-8),
+              weight_decay (1e-2)
 ============  =================================  =============================
 
 The same table as code is :data:`DEFAULTS`. Notation in the docstrings below:
@@ -69,9 +74,12 @@ DEFAULTS: dict[str, dict[str, float]] = {
     "sgd_nesterov": {"learning_rate": 1e-2, "momentum": 0.9},
     "adagrad": {"learning_rate": 1e-2, "epsilon": 1e-8},
     "rmsprop": {"learning_rate": 1e-2, "decay_rate": 0.99, "epsilon": 1e-8},
+    "adadelta": {"learning_rate": 1.0, "rho": 0.9, "epsilon": 1e-6},
     "adam": {"learning_rate": 1e-3, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8},
     "nadam": {"learning_rate": 2e-3, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8},
     "adamax": {"learning_rate": 2e-3, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8},
+    "adamw": {"learning_rate": 1e-3, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8,
+              "weight_decay": 1e-2},
 }
 
 
@@ -273,6 +281,52 @@ def rmsprop(w, dw, config=None):
     return _finish(w, next_w, config, cache=cache)
 
 
+def adadelta(w, dw, config=None):
+    """Adadelta (Zeiler, 2012): RMSProp whose step is measured in the units of ``w``.
+
+    RMSProp divides ``g`` by the root of its running mean square, so its step
+    has no units and ``lr`` has to supply them. Adadelta multiplies by the
+    root of the running mean square of its own past steps instead::
+
+        cache  = rho * cache + (1 - rho) * g**2
+        step   = sqrt(delta + epsilon) / sqrt(cache + epsilon) * g
+        delta  = rho * delta + (1 - rho) * step**2
+        next_w = w - lr * step
+
+    ``cache`` and ``delta`` start at zero. ``delta`` is updated *after* the
+    step, so each step uses the mean square of the steps before it (the
+    first one only ``sqrt(epsilon)``); ``epsilon`` is added *inside* both
+    square roots. ``delta`` accumulates ``step``, not ``lr * step``. With
+    ``lr = 1`` this is the paper's rule; PyTorch's ``Adadelta`` is the same
+    rule for every ``lr``.
+
+    Parameters
+    ----------
+    w : ndarray of any shape
+        Current parameters (not modified).
+    dw : ndarray of the same shape as ``w``
+        Gradient ``g`` of the loss at ``w``.
+    config : dict or None
+        Keys: ``learning_rate``, ``rho``, ``epsilon``; state ``cache``, ``delta``.
+
+    Returns
+    -------
+    next_w : ndarray of the shape and dtype of ``w``
+    config : dict
+        The same dict, with the new ``cache`` and ``delta``.
+    """
+    config = _setup("adadelta", config)
+    lr, rho, eps = _hyper(config, "learning_rate", "rho", "epsilon")
+    cache, delta = _state(config, "cache", w), _state(config, "delta", w)
+    ### BEGIN SOLUTION
+    cache = rho * cache + (1 - rho) * dw**2
+    step = np.sqrt(delta + eps) / np.sqrt(cache + eps) * dw
+    delta = rho * delta + (1 - rho) * step**2
+    next_w = w - lr * step
+    ### END SOLUTION
+    return _finish(w, next_w, config, cache=cache, delta=delta)
+
+
 def adam(w, dw, config=None):
     """Adam (Kingma & Ba, 2015): momentum on ``g`` and an RMSProp cache of ``g**2``,
     both bias-corrected. The step counter is incremented *before* it is used::
@@ -406,15 +460,69 @@ def adamax(w, dw, config=None):
     return _finish(w, next_w, config, m=m, u=u, t=t)
 
 
+def adamw(w, dw, config=None):
+    """AdamW (Loshchilov & Hutter, 2019): Adam with *decoupled* weight decay.
+
+    An L2 penalty ``0.5 * wd * sum(w**2)`` added to the loss puts ``wd * w``
+    into the gradient, and Adam then divides it by ``sqrt(v_hat)`` like the
+    rest of the gradient: a weight with large gradients is hardly decayed, one
+    with tiny gradients very strongly. AdamW keeps the decay out of the
+    moments: ``m`` and ``v`` see only ``g``, and the decay is subtracted
+    beside Adam's step, computed from the weights *before* the step::
+
+        t      = t + 1
+        m      = beta1 * m + (1 - beta1) * g
+        v      = beta2 * v + (1 - beta2) * g**2
+        m_hat  = m / (1 - beta1**t)
+        v_hat  = v / (1 - beta2**t)
+        next_w = w - lr * (m_hat / (sqrt(v_hat) + epsilon) + weight_decay * w)
+
+    So every weight shrinks by the same factor ``1 - lr * weight_decay`` per
+    step, whatever its gradients. ``m``, ``v`` start at zero and ``t`` at 0,
+    so the first step uses ``t = 1``; with ``weight_decay = 0`` this is
+    :func:`adam`. PyTorch's ``AdamW`` is the same rule.
+
+    Parameters
+    ----------
+    w : ndarray of any shape
+        Current parameters (not modified).
+    dw : ndarray of the same shape as ``w``
+        Gradient ``g`` of the loss at ``w`` (without any penalty term).
+    config : dict or None
+        Keys: ``learning_rate``, ``beta1``, ``beta2``, ``epsilon``,
+        ``weight_decay``; state ``m``, ``v``, ``t``.
+
+    Returns
+    -------
+    next_w : ndarray of the shape and dtype of ``w``
+    config : dict
+        The same dict, with the new ``m``, ``v`` and ``t`` (an int).
+    """
+    config = _setup("adamw", config)
+    lr, beta1, beta2, eps, wd = _hyper(config, "learning_rate", "beta1", "beta2", "epsilon",
+                                       "weight_decay")
+    m, v, t = _state(config, "m", w), _state(config, "v", w), int(config.get("t", 0))
+    ### BEGIN SOLUTION
+    t = t + 1
+    m = beta1 * m + (1 - beta1) * dw
+    v = beta2 * v + (1 - beta2) * dw**2
+    adam_step = (m / (1 - beta1**t)) / (np.sqrt(v / (1 - beta2**t)) + eps)
+    next_w = w - lr * (adam_step + wd * w)
+    ### END SOLUTION
+    return _finish(w, next_w, config, m=m, v=v, t=t)
+
+
 RULES = {
     "sgd": sgd,
     "sgd_momentum": sgd_momentum,
     "sgd_nesterov": sgd_nesterov,
     "adagrad": adagrad,
     "rmsprop": rmsprop,
+    "adadelta": adadelta,
     "adam": adam,
     "nadam": nadam,
     "adamax": adamax,
+    "adamw": adamw,
 }
 
 
@@ -425,7 +533,8 @@ def get(name):
     ----------
     name : str or callable
         ``"sgd"``, ``"sgd_momentum"``, ``"sgd_nesterov"``, ``"adagrad"``,
-        ``"rmsprop"``, ``"adam"``, ``"nadam"`` or ``"adamax"``; or a rule.
+        ``"rmsprop"``, ``"adadelta"``, ``"adam"``, ``"nadam"``, ``"adamax"`` or
+        ``"adamw"``; or a rule.
 
     Returns
     -------

@@ -17,6 +17,7 @@ from matplotlib.ticker import MaxNLocator
 __all__ = [
     "activation_curve", "plot_activation", "plot_gradient_norms", "loglog_slope",
     "plot_error_vs_h", "plot_training_curves", "plot_unit_activity", "plot_signs",
+    "plot_images", "plot_weight_images",
 ]
 
 
@@ -286,3 +287,99 @@ def plot_signs(matrix, ax=None, title=None, xlabel="incoming weight", ylabel="ex
     if title is not None:
         ax.set_title(title)
     return fig, ax
+
+
+def plot_images(images, shape, ncols=8, titles=None, symmetric=False, vmax=None, axes=None,
+                title=None):
+    """Draw every row of ``images`` as a small image, in a grid.
+
+    Parameters
+    ----------
+    images : array_like of shape (K, prod(shape))
+        One flattened image per row (a digit, a reconstruction, a filter).
+    shape : tuple of int
+        The shape of one image, e.g. ``(8, 8)``.
+    ncols : int, default 8
+        Images per row of the grid (fewer when there are fewer images).
+    titles : sequence of str, optional
+        One small title per image.
+    symmetric : bool, default False
+        False: grey levels from white (0) to black (``vmax``), for pixel
+        intensities. True: a diverging map, red for positive and blue for
+        negative values, white at 0, one scale ``[-vmax, vmax]`` for every
+        image (for weights, whose sign matters).
+    vmax : float, optional
+        The top of the colour scale; by default the largest (absolute) value.
+    axes : array of matplotlib Axes, optional
+        At least K axes to draw into; a new figure is made when None.
+    title : str, optional
+        A title over the whole grid.
+
+    Returns
+    -------
+    fig, axes
+        ``axes`` is the flat array of the axes drawn into (unused ones are hidden).
+    """
+    images = np.asarray(images, dtype=np.float64)
+    count = len(images)
+    if images.ndim != 2 or images.shape[1] != int(np.prod(shape)):
+        raise ValueError(f"images must have shape (K, {int(np.prod(shape))}) for images of shape "
+                         f"{tuple(shape)}, got {images.shape}")
+    if axes is None:
+        ncols = max(1, min(int(ncols), count))
+        nrows = max(1, -(-count // ncols))
+        fig, axes = plt.subplots(nrows, ncols, figsize=(1.1 * ncols, 1.15 * nrows + 0.3),
+                                 squeeze=False)
+    axes = np.asarray(axes).ravel()
+    if len(axes) < count:
+        raise ValueError(f"{count} images need at least {count} axes, got {len(axes)}")
+    fig = axes[0].figure
+    top = float(vmax) if vmax is not None else float(np.max(np.abs(images), initial=0.0)) or 1.0
+    style = ({"cmap": "RdBu_r", "vmin": -top, "vmax": top} if symmetric
+             else {"cmap": "gray_r", "vmin": 0.0, "vmax": top})
+    for k, ax in enumerate(axes):
+        ax.set_xticks([])
+        ax.set_yticks([])
+        if k >= count:
+            ax.set_visible(False)
+            continue
+        ax.imshow(images[k].reshape(shape), interpolation="nearest", **style)
+        if titles is not None:
+            ax.set_title(str(titles[k]), fontsize=7)
+    if title is not None:
+        fig.suptitle(title, fontsize=10)
+    return fig, axes
+
+
+def plot_weight_images(W, shape, ncols=8, max_units=None, vmax=None, axes=None, title=None):
+    """The incoming weights of each unit of a first layer, drawn as an image.
+
+    Column ``j`` of ``W`` (shape ``(D, M)``, the layer computes ``x @ W``)
+    holds the weights from every input pixel to unit ``j``: reshaped to the
+    image ``shape``, it shows which pixels push the unit up (red) and which
+    push it down (blue). One colour scale serves every unit.
+
+    Parameters
+    ----------
+    W : array_like of shape (D, M), ``D = prod(shape)``
+    shape : tuple of int
+        The shape of one input image, e.g. ``(8, 8)``.
+    ncols : int, default 8
+    max_units : int, optional
+        Draw only the first ``max_units`` units.
+    vmax : float, optional
+        The top of the colour scale (pass the same value to compare several
+        matrices on one scale); by default the largest ``|w|`` drawn.
+    axes : array of matplotlib Axes, optional
+    title : str, optional
+
+    Returns
+    -------
+    fig, axes
+    """
+    W = np.asarray(W, dtype=np.float64)
+    if W.ndim != 2:
+        raise ValueError(f"W must be a matrix of shape (D, M), got shape {W.shape}")
+    units = W.T if max_units is None else W.T[:int(max_units)]
+    return plot_images(units, shape, ncols=ncols, symmetric=True, vmax=vmax, axes=axes,
+                       title=title)

@@ -1,4 +1,5 @@
-"""Regularization: dropout, weight penalties, max-norm, gradient clipping, early stopping.
+"""Regularization: dropout, DropConnect, weight and activity penalties, max-norm, gradient
+clipping, early stopping.
 
 Conventions used throughout this module:
 
@@ -17,10 +18,16 @@ Conventions used throughout this module:
                                          + (1 - l1_ratio) * 0.5 * sum(w**2))
 
   ``|w|`` has a kink at ``w = 0``, where the course uses the subgradient 0.
+* **Activity penalties** act on a layer's activations ``h`` of shape (N, M)
+  instead of on weights and return ``(loss, dh)``: ``loss`` a Python float,
+  ``dh`` the gradient with respect to ``h``, to add to the gradient flowing
+  back into the layer. Both are means over the batch, like the data loss.
 * **Dropout** uses ``rate`` = the probability of DROPPING a unit (Keras'
   convention; ``1 - rate`` is the keep probability) and is *inverted*: kept
   units are divided by ``1 - rate`` during training, so the expected output
-  equals the input and nothing needs rescaling at test time.
+  equals the input and nothing needs rescaling at test time. **DropConnect**
+  drops weights instead of units, with the same ``rate``, the same inversion
+  and the same ``dropout_param`` keys.
 * Output arrays keep the dtype of the input arrays (float32 stays float32).
 """
 from __future__ import annotations
@@ -30,8 +37,9 @@ import math
 
 import numpy as np
 
-__all__ = ["dropout_forward", "dropout_backward", "l1_penalty", "l2_penalty",
-           "elastic_net_penalty", "max_norm", "clip_by_value", "clip_by_global_norm",
+__all__ = ["dropout_forward", "dropout_backward", "dropconnect_forward", "dropconnect_backward",
+           "l1_penalty", "l2_penalty", "elastic_net_penalty", "activity_l1_penalty",
+           "kl_sparsity_penalty", "max_norm", "clip_by_value", "clip_by_global_norm",
            "EarlyStopping"]
 
 
@@ -127,6 +135,97 @@ def dropout_backward(dout, cache):
         dx = dout
     ### END SOLUTION
     return dx
+
+
+def dropconnect_forward(x, w, b, dc_param):
+    """Forward pass of an affine layer with (inverted) DropConnect (Wan et al., 2013).
+
+    DropConnect drops *connections* instead of units. Train mode: every entry
+    of the weight matrix ``w`` is dropped (set to 0) independently with
+    probability ``rate`` and kept otherwise; kept entries are divided by
+    ``1 - rate``. With ``u = rng.random(w.shape)`` (uniform on [0, 1))::
+
+        mask = (u >= rate) / (1 - rate)      # in w's dtype, shape of w
+        out = x @ (w * mask) + b
+
+    so that ``E[out] = x @ w + b``. One mask serves the whole batch (Wan et
+    al. draw one per example, which costs a weight matrix per example). The
+    bias is never dropped. Test mode is the plain affine layer
+    ``out = x @ w + b`` (``mask`` is None); so is train mode with
+    ``rate = 0`` (every ``u >= 0``).
+
+    Parameters
+    ----------
+    x : ndarray of shape (N, D)
+    w : ndarray of shape (D, M)
+    b : ndarray of shape (M,)
+    dc_param : dict
+        The keys of ``dropout_param`` (see :func:`dropout_forward`):
+        ``'rate'``, probability of dropping a weight, float in [0, 1),
+        default 0.5; ``'mode'``: ``'train'`` (default) or ``'test'``;
+        ``'seed'`` (the same mask at every call) or ``'rng'`` (a generator,
+        used instead of ``'seed'``, whose stream continues from call to call).
+        The generator is provided as ``rng`` at the top of the function.
+        ``x``, ``w`` and ``b`` are not modified.
+
+    Returns
+    -------
+    out : ndarray of shape (N, M), dtype of ``x``
+    cache : tuple ``(x, w, b, dc_param, mask)``; ``mask`` has the shape and
+        dtype of ``w`` (entries 0 or ``1 / (1 - rate)``), or is None in test mode.
+
+    Raises
+    ------
+    ValueError
+        If ``rate`` is not in [0, 1), or ``mode`` is neither ``'train'`` nor
+        ``'test'``.
+    """
+    rate = dc_param.get("rate", 0.5)
+    mode = dc_param.get("mode", "train")
+    if not (0.0 <= rate < 1.0):
+        raise ValueError(f"DropConnect rate must be in [0, 1), got {rate!r}")
+    if mode != "train" and mode != "test":
+        raise ValueError(f"dc_param['mode'] must be 'train' or 'test', got {mode!r}")
+    rng = _dropout_rng(dc_param) if mode == "train" else None
+    ### BEGIN SOLUTION
+    if mode == "train":
+        kept = rng.random(w.shape) >= rate
+        mask = kept.astype(w.dtype) / w.dtype.type(1.0 - rate)
+        out = x @ (w * mask) + b
+    else:
+        out = x @ w + b
+        mask = None
+    ### END SOLUTION
+    cache = (x, w, b, dc_param, mask)
+    return out, cache
+
+
+def dropconnect_backward(dout, cache):
+    """Backward pass of :func:`dropconnect_forward`, in train mode (through the
+    cached ``mask``: a dropped weight gets no gradient) and in test mode
+    (``mask`` is None: the plain affine layer).
+
+    Parameters
+    ----------
+    dout : ndarray of shape (N, M)
+    cache : tuple ``(x, w, b, dc_param, mask)`` from :func:`dropconnect_forward`
+
+    Returns
+    -------
+    dx : ndarray of shape (N, D)
+    dw : ndarray of shape (D, M)
+    db : ndarray of shape (M,)
+        The gradients in the order of the forward's array arguments, each in
+        the dtype of ``dout``.
+    """
+    x, w, b, dc_param, mask = cache
+    ### BEGIN SOLUTION
+    used = w if mask is None else w * mask
+    dx = dout @ used.T
+    dw = x.T @ dout if mask is None else (x.T @ dout) * mask
+    db = dout.sum(axis=0)
+    ### END SOLUTION
+    return dx, dw, db
 
 
 # ---------------------------------------------------------------------------
@@ -231,6 +330,105 @@ def elastic_net_penalty(weights, reg, l1_ratio):
              for name, w in weights.items()}
     ### END SOLUTION
     return float(loss), grads
+
+
+# ---------------------------------------------------------------------------
+# Activity penalties
+# ---------------------------------------------------------------------------
+
+def activity_l1_penalty(h, reg):
+    """L1 penalty on a layer's activations, and its gradient.
+
+    A weight penalty pushes the *weights* towards 0; an activity penalty pushes
+    the *outputs* of a layer towards 0, so that each example is represented by
+    a few active units (a sparse code). For a batch ``h`` of N rows::
+
+        loss = reg * sum(|h|) / N
+        dh   = reg * sign(h) / N
+
+    i.e. the sum of ``|h|`` of each example, averaged over the batch, with the
+    subgradient 0 where ``h == 0`` (a ReLU unit that is off).
+
+    Parameters
+    ----------
+    h : ndarray of shape (N, M)
+        Activations of a layer for a batch of N examples; not modified.
+    reg : float
+        Strength (lambda).
+
+    Returns
+    -------
+    loss : float
+    dh : ndarray, shape and dtype of ``h``
+        The gradient of ``loss`` with respect to ``h``.
+
+    Examples
+    --------
+    >>> loss, dh = activity_l1_penalty(np.array([[0.0, 2.0], [1.0, 0.0]]), reg=0.1)
+    >>> round(loss, 10), dh.tolist()
+    (0.15, [[0.0, 0.05], [0.05, 0.0]])
+    """
+    ### BEGIN SOLUTION
+    n = h.shape[0]
+    loss = reg * np.abs(h).sum() / n
+    dh = (reg / n) * np.sign(h)
+    ### END SOLUTION
+    return float(loss), dh
+
+
+def kl_sparsity_penalty(h, rho, reg):
+    """The sparse-autoencoder penalty: keep each unit's mean activation near ``rho``.
+
+    For activations in (0, 1) (sigmoid units), ``rho_hat[j]`` is the mean
+    activation of unit ``j`` over the batch, and the penalty is the
+    Kullback-Leibler divergence of Bernoulli(``rho_hat[j]``) from
+    Bernoulli(``rho``), summed over the units (Ng's notes on sparse
+    autoencoders)::
+
+        rho_hat = mean of h over the batch                      # shape (M,)
+        loss = reg * sum_j [rho * log(rho / rho_hat[j])
+                            + (1 - rho) * log((1 - rho) / (1 - rho_hat[j]))]
+        dh[n, j] = reg * ((1 - rho) / (1 - rho_hat[j]) - rho / rho_hat[j]) / N
+
+    The loss is 0 when every unit's mean is ``rho`` and grows without bound as
+    a mean approaches 0 or 1. Unlike :func:`activity_l1_penalty` it constrains
+    each unit's *average* over the batch: every example of the batch gets the
+    same gradient for unit ``j``. ``rho_hat`` is computed for you (and
+    checked) above the solution region.
+
+    Parameters
+    ----------
+    h : ndarray of shape (N, M), entries in (0, 1)
+        Activations of a layer for a batch of N examples; not modified.
+    rho : float in (0, 1)
+        The target mean activation (e.g. 0.05).
+    reg : float
+        Strength (beta in Ng's notes).
+
+    Returns
+    -------
+    loss : float
+    dh : ndarray, shape and dtype of ``h``
+        The gradient of ``loss`` with respect to ``h``.
+
+    Raises
+    ------
+    ValueError
+        If ``rho`` is not in (0, 1), or a unit's mean activation is not in
+        (0, 1) (ReLU units, or sigmoids saturated over the whole batch).
+    """
+    if not 0.0 < rho < 1.0:
+        raise ValueError(f"rho is a target mean activation and must lie in (0, 1), got {rho!r}")
+    rho_hat = h.mean(axis=0)
+    if not np.all((rho_hat > 0) & (rho_hat < 1)):
+        raise ValueError("every unit's mean activation must lie in (0, 1) (sigmoid units); got "
+                         f"means from {float(np.min(rho_hat))} to {float(np.max(rho_hat))}")
+    ### BEGIN SOLUTION
+    n = h.shape[0]
+    loss = reg * np.sum(rho * np.log(rho / rho_hat) + (1 - rho) * np.log((1 - rho) / (1 - rho_hat)))
+    dh = np.zeros_like(h) + (reg / n) * ((1 - rho) / (1 - rho_hat) - rho / rho_hat)
+    ### END SOLUTION
+    return float(loss), dh
 
 
 # ---------------------------------------------------------------------------

@@ -509,6 +509,73 @@ NORMALIZATION = {
         "- x_hat * (g * x_hat).sum(axis=1, keepdims=True))\n    dx = dx.astype(np.float64)")),
 }
 
+# ------------------------------------------------------------------ 03: preprocessing
+_EIGH = "variances, components = np.linalg.eigh(centred.T @ centred / X.shape[0])"
+_SIGNS = "components = components * np.sign(components[largest, np.arange(len(largest))])"
+_WHITE = "W = (X - mean) @ components / np.sqrt(variances + eps)"
+
+PREPROCESSING = {
+    "preprocessing.fit_pca": C(
+        "fit_pca",
+        B("mean", "The mean of the rows.", "mean = X.mean(axis=0)", "mean = np.median(X, axis=0)"),
+        B("eigen", "Its eigenvectors are the principal directions and its eigenvalues the variances "
+                   "along them",
+          _EIGH, _EIGH.replace("/ X.shape[0])", "/ X.shape[0] + 0.1 * np.eye(X.shape[1]))")),
+        B("biased", "the biased estimate ``C = Xc.T @ Xc / N`` (divided by N",
+          _EIGH, _EIGH.replace("/ X.shape[0])", "/ (X.shape[0] - 1))")),
+        B("unit-columns", "Column ``k`` is the ``k``-th principal direction (a unit vector)",
+          _SIGNS, _SIGNS.replace("components = components *", "components = 2 * components *")),
+        B("decreasing", "the columns sorted by decreasing variance",
+          "order = np.argsort(variances)[::-1]", "order = np.argsort(variances)"),
+        B("signs", "each with the sign that makes its entry of largest absolute value positive",
+          _SIGNS, "components = components * 1.0"),
+        B("no-modify", "Training data, one example per row; not modified.",
+          "centred = X - mean", "X -= mean\n    centred = X"),
+        B("clip", "a negative eigenvalue that is only round-off is returned as 0",
+          "np.maximum(variances[order], 0)", "variances[order]"),
+        B("dtype", "Output arrays have the dtype of ``X`` (float32 stays float32).",
+          "centred = X - mean", "centred = X.astype(np.float64) - mean"),
+        B("errors", "If ``X`` is not a float array of shape (N, D) with N >= 2.",
+          "if X.ndim != 2 or X.shape[0] < 2 or not np.issubdtype(X.dtype, np.floating):",
+          "if X.ndim > 2:"),
+    ),
+    "preprocessing.pca_transform": C(
+        "pca_transform",
+        B("rule", "Z = (X - mean) @ components[:, :k] # k = num_components",
+          "Z = (X - mean) @ components[:, :k]\n    return", "Z = (X - mean) @ components[:k].T\n    return"),
+        B("default-k", "all ``D`` when None.",
+          "k = D if num_components is None else int(num_components)",
+          "k = 1 if num_components is None else int(num_components)"),
+        B("no-modify", "Any set to transform (training, validation, test); not modified.",
+          "Z = (X - mean) @ components[:, :k]\n    return", "X -= mean\n    Z = X @ components[:, :k]\n    return"),
+        B("errors", "If ``num_components`` is not between 1 and D.",
+          "if not 1 <= k <= D:", "if not 0 <= k <= D + 1:"),
+        B("dtype", "Z : ndarray of shape (N, k), dtype of ``X``",
+          "    return Z.astype(X.dtype, copy=False)", "    return Z"),
+    ),
+    "preprocessing.whiten": C(
+        "whiten",
+        B("pca", "W = (X - mean) @ components / sqrt(variances + eps)",
+          _WHITE, _WHITE.replace("np.sqrt(variances + eps)", "(variances + eps)")),
+        B("zca", "then rotates back to the original axes, ``W_zca = W @ components.T``",
+          "W = W @ components.T", "W = W @ components"),
+        B("eps-inside", "``eps`` is added to every variance *inside* the square root",
+          _WHITE, _WHITE.replace("np.sqrt(variances + eps)", "(np.sqrt(variances) + eps)")),
+        B("default-eps", "eps : float, default 1e-5",
+          'def whiten(X, mean, components, variances, eps=1e-5, kind="pca"):',
+          'def whiten(X, mean, components, variances, eps=1e-8, kind="pca"):'),
+        B("default-kind", "kind : {'pca', 'zca'}, default 'pca'",
+          'def whiten(X, mean, components, variances, eps=1e-5, kind="pca"):',
+          'def whiten(X, mean, components, variances, eps=1e-5, kind="zca"):'),
+        B("no-modify", "X : ndarray of shape (N, D); not modified.",
+          _WHITE, "X -= mean\n    W = X @ components / np.sqrt(variances + eps)"),
+        B("bad-kind", "If ``kind`` is neither ``'pca'`` nor ``'zca'``.",
+          'if kind not in ("pca", "zca"):', "if kind is None:"),
+        B("dtype", "W : ndarray of shape (N, D), dtype of ``X``",
+          "    return W.astype(X.dtype, copy=False)", "    return W"),
+    ),
+}
+
 # ------------------------------------------------------------------ 04: regularization
 _NEW = ("Functions that take such a dict return a *new* dict with the same keys; they never modify "
         "the arrays they are given.")
@@ -521,6 +588,14 @@ _ENG = ("grads = {name: reg * (l1_ratio * np.sign(w) + (1 - l1_ratio) * w)\n"
 _MAXN = "out = w * (max_norm_value / np.maximum(norms, max_norm_value))"
 _CLIP = "clipped = {name: np.clip(g, -clip_value, clip_value) for name, g in grads.items()}"
 _GCLIP = "clipped = {name: g * scale for name, g in grads.items()}"
+_DC_KEEP = "kept = rng.random(w.shape) >= rate"
+_DC_MASK = "mask = kept.astype(w.dtype) / w.dtype.type(1.0 - rate)"
+_DC_OUT = "out = x @ (w * mask) + b\n    else:"
+_DC_TEST = "        out = x @ w + b\n        mask = None"
+_DC_DW = "dw = x.T @ dout if mask is None else (x.T @ dout) * mask"
+_DC_DB = "db = dout.sum(axis=0)"
+_ACT_DH = "dh = (reg / n) * np.sign(h)"
+_KL_DH = "dh = np.zeros_like(h) + (reg / n) * ((1 - rho) / (1 - rho_hat) - rho / rho_hat)"
 
 
 def _penalty(loss, grads, zero=None):
@@ -579,6 +654,80 @@ REGULARIZATION = {
           "    else:\n        dx = dout * (1 - dropout_param.get(\"rate\", 0.5))"),
         B("dtype", "dx : ndarray, same shape and dtype as ``dout``", "dx = dout * mask",
           "dx = (dout * mask).astype(np.float64)"),
+    ),
+    "regularization.dropconnect_forward": C(
+        "dropconnect_forward",
+        B("test-mode", "Test mode is the plain affine layer ``out = x @ w + b`` (``mask`` is None)",
+          _DC_TEST, _DC_TEST.replace("out = x @ w + b", "out = x @ (w * (1 - rate)) + b")),
+        B("mask-rule", "mask = (u >= rate) / (1 - rate) # in w's dtype, shape of w",
+          _DC_KEEP, "kept = rng.random(w.shape) < 1 - rate"),
+        B("rule", "out = x @ (w * mask) + b", _DC_OUT, "out = x @ w * mask.mean() + b\n    else:"),
+        B("inverted", "kept entries are divided by ``1 - rate``", _DC_MASK, "mask = kept.astype(w.dtype)"),
+        B("one-mask", "One mask serves the whole batch",
+          _DC_OUT, "out = np.einsum('nd,ndm->nm', x, w * (rng.random((len(x),) + w.shape) >= rate)"
+                   " / (1.0 - rate)) + b\n    else:"),
+        B("bias-kept", "The bias is never dropped.", _DC_OUT, "out = x @ (w * mask) + b * (mask[0] > 0)\n    else:"),
+        B("cache", "cache : tuple ``(x, w, b, dc_param, mask)``",
+          "cache = (x, w, b, dc_param, mask)", "cache = (x, w, b, dict(dc_param), mask)"),
+        B("no-modify", "``x``, ``w`` and ``b`` are not modified.", _DC_OUT, "w *= mask\n        out = x @ w + b\n    else:"),
+        B("default-rate", "probability of dropping a weight, float in [0, 1), default 0.5",
+          'rate = dc_param.get("rate", 0.5)', 'rate = dc_param.get("rate", 0.25)'),
+        B("default-mode", "``'mode'``: ``'train'`` (default) or ``'test'``",
+          'mode = dc_param.get("mode", "train")', 'mode = dc_param.get("mode", "test")'),
+        B("rate-zero", "so is train mode with ``rate = 0``",
+          'rate = dc_param.get("rate", 0.5)', 'rate = dc_param.get("rate", 0.5) or 0.5'),
+        B("seed", "``'seed'`` (the same mask at every call)", _DC_KEEP,
+          "kept = np.random.default_rng().random(w.shape) >= rate"),
+        B("shared-rng", "whose stream continues from call to call",
+          'return dropout_param["rng"]', 'return copy.deepcopy(dropout_param["rng"])'),
+        B("rng-over-seed", "used instead of ``'seed'``",
+          '    if dropout_param.get("rng") is not None:\n        return dropout_param["rng"]\n',
+          '    if dropout_param.get("rng") is not None and dropout_param.get("seed") is None:\n'
+          '        return dropout_param["rng"]\n'),
+        B("bad-rate", "If ``rate`` is not in [0, 1)", "if not (0.0 <= rate < 1.0):", "if not (0.0 <= rate <= 1.0):"),
+        B("bad-mode", "or ``mode`` is neither ``'train'`` nor ``'test'``.",
+          'if mode != "train" and mode != "test":', 'if mode not in ("train", "test", "eval"):'),
+        B("dtype", "out : ndarray of shape (N, M), dtype of ``x``", _DC_MASK, "mask = kept / (1.0 - rate)"),
+    ),
+    "regularization.dropconnect_backward": C(
+        "dropconnect_backward",
+        B("gradient", "Backward pass of :func:`dropconnect_forward`", _DC_DB, "db = dout.mean(axis=0)"),
+        B("order", "The gradients in the order of the forward's array arguments",
+          "    return dx, dw, db", "    return dw, dx, db"),
+        B("dropped-no-gradient", "a dropped weight gets no gradient", _DC_DW, "dw = x.T @ dout"),
+        B("test", "in test mode (``mask`` is None: the plain affine layer)",
+          "used = w if mask is None else w * mask",
+          "used = w * (1 - dc_param.get('rate', 0.5)) if mask is None else w * mask"),
+        B("dtype", "each in the dtype of ``dout``", _DC_DB, "db = dout.sum(axis=0, dtype=np.float64)"),
+    ),
+    "regularization.activity_l1_penalty": C(
+        "activity_l1_penalty",
+        B("loss", "loss = reg * sum(|h|) / N", "loss = reg * np.abs(h).sum() / n", "loss = reg * np.abs(h).mean()"),
+        B("float", "loss : float", _ACT_DH + "\n    return float(loss), dh", _ACT_DH + "\n    return loss, dh"),
+        B("gradient", "dh = reg * sign(h) / N", _ACT_DH, "dh = reg * np.sign(h)"),
+        B("subgradient-zero", "with the subgradient 0 where ``h == 0``", _ACT_DH,
+          "dh = (reg / n) * (np.sign(h) + (h == 0))"),
+        B("no-modify", "Activations of a layer for a batch of N examples; not modified.",
+          "loss = reg * np.abs(h).sum() / n", "loss = reg * np.abs(h, out=h).sum() / n"),
+        B("dtype", "dh : ndarray, shape and dtype of ``h``", _ACT_DH, "dh = np.float64(reg / n) * np.sign(h)"),
+    ),
+    "regularization.kl_sparsity_penalty": C(
+        "kl_sparsity_penalty",
+        B("loss", "loss = reg * sum_j [rho * log(rho / rho_hat[j]) + (1 - rho) * log((1 - rho) / (1 - rho_hat[j]))]",
+          "np.log(rho / rho_hat)", "np.log(rho_hat / rho)"),
+        B("float", "loss : float", _KL_DH + "\n    return float(loss), dh", _KL_DH + "\n    return loss, dh"),
+        B("gradient", "dh[n, j] = reg * ((1 - rho) / (1 - rho_hat[j]) - rho / rho_hat[j]) / N",
+          _KL_DH, _KL_DH.replace("(reg / n)", "reg")),
+        B("same-for-batch", "every example of the batch gets the same gradient for unit ``j``",
+          _KL_DH, "dh = (reg / n) * ((1 - rho) / (1 - h) - rho / h)"),
+        B("zero-at-target", "The loss is 0 when every unit's mean is ``rho``",
+          "loss = reg * np.sum(", "loss = 1e-3 * reg + reg * np.sum("),
+        B("no-modify", "Activations of a layer for a batch of N examples; not modified.",
+          "loss = reg * np.sum(", "h -= 1e-3 * (h > 0.5)\n    loss = reg * np.sum("),
+        B("errors", "If ``rho`` is not in (0, 1), or a unit's mean activation is not in (0, 1)",
+          "if not 0.0 < rho < 1.0:", "if not 0.0 < rho <= 1.0:",
+          ("if not np.all((rho_hat > 0) & (rho_hat < 1)):", "if not np.all(rho_hat < 1):")),
+        B("dtype", "dh : ndarray, shape and dtype of ``h``", _KL_DH, _KL_DH.replace("np.zeros_like(h)", "np.zeros(h.shape)")),
     ),
     "regularization.l1_penalty": C("l1_penalty", *_penalty(
         ("``reg * sum over all arrays and entries of |w|``",
@@ -671,6 +820,11 @@ _NADAM = ("(1 - beta1) * dw / (1 - beta1**t)\n    v_hat = v / (1 - beta2**t)\n"
           "    next_w = w - lr * m_hat / (np.sqrt(v_hat) + eps)")
 _ADAMAX = "u = np.maximum(beta2 * u, np.abs(dw) + eps)\n    next_w = w - lr / (1 - beta1**t) * m / u"
 _MOMENTUM = "v = mu * v - lr * dw\n    next_w = w + v"
+_ADADELTA = ("    cache = rho * cache + (1 - rho) * dw**2\n"
+             "    step = np.sqrt(delta + eps) / np.sqrt(cache + eps) * dw\n"
+             "    delta = rho * delta + (1 - rho) * step**2\n")
+_ADAMW = ("    adam_step = (m / (1 - beta1**t)) / (np.sqrt(v / (1 - beta2**t)) + eps)\n"
+          "    next_w = w - lr * (adam_step + wd * w)")
 _NESTEROV = "v = mu * v - lr * dw\n    next_w = w - mu * v_prev + (1 + mu) * v"
 
 
@@ -735,6 +889,31 @@ OPTIM = {
         (_RMSPROP, _RMSPROP.replace("(1 - rho) * dw**2", "(1 - rho) * dw.astype(np.float64)**2")), _RMSPROP,
         extra=[B("eps-outside", "next_w = w - lr * g / (sqrt(cache) + epsilon)",
                  _RMSPROP, _RMSPROP.replace("(np.sqrt(cache) + eps)", "np.sqrt(cache + eps)"))])),
+    "optim.adadelta": C("adadelta", *_rule(
+        "adadelta",
+        ("cache = rho * cache + (1 - rho) * g**2 step = sqrt(delta + epsilon) / sqrt(cache + epsilon) * g "
+         "delta = rho * delta + (1 - rho) * step**2 next_w = w - lr * step",
+         (_ADADELTA, _ADADELTA.replace("cache = rho * cache + (1 - rho) * dw**2",
+                                       "cache = (1 - rho) * cache + rho * dw**2"))),
+        ("The same dict, with the new ``cache`` and ``delta``.",
+         ("return _finish(w, next_w, config, cache=cache, delta=delta)",
+          "return _finish(w, next_w, config, cache=cache, delta=np.sqrt(delta))")),
+        ("adadelta learning_rate (1.0), rho (0.9), cache, delta epsilon (1e-6)",
+         ('"adadelta": {"learning_rate": 1.0, "rho": 0.9, "epsilon": 1e-6}',
+          '"adadelta": {"learning_rate": 1.0, "rho": 0.95, "epsilon": 1e-6}')),
+        (_ADADELTA, _ADADELTA.replace("/ np.sqrt(cache + eps) * dw", "/ np.sqrt(cache + eps) * dw.astype(np.float64)")),
+        "    delta = rho * delta + (1 - rho) * step**2\n    next_w = w - lr * step",
+        extra=[
+            B("eps-inside", "``epsilon`` is added *inside* both square roots",
+              "np.sqrt(delta + eps) / np.sqrt(cache + eps)", "(np.sqrt(delta) + eps) / (np.sqrt(cache) + eps)"),
+            B("delta-after", "``delta`` is updated *after* the step, so each step uses the mean square of "
+                             "the steps before it",
+              _ADADELTA, "    cache = rho * cache + (1 - rho) * dw**2\n"
+                         "    delta = rho * delta + (1 - rho) * (np.sqrt(delta + eps) / np.sqrt(cache + eps) * dw)**2\n"
+                         "    step = np.sqrt(delta + eps) / np.sqrt(cache + eps) * dw\n"),
+            B("delta-unscaled", "``delta`` accumulates ``step``, not ``lr * step``",
+              "delta = rho * delta + (1 - rho) * step**2", "delta = rho * delta + (1 - rho) * (lr * step)**2"),
+        ])),
     "optim.adam": C("adam", *_rule(
         "adam",
         ("next_w = w - lr * m_hat / (sqrt(v_hat) + epsilon)",
@@ -793,6 +972,39 @@ OPTIM = {
               _ADAMAX, _ADAMAX.replace("beta1**t", "beta1**(t + 1)")),
             B("eps-inside-max", "``epsilon`` is added to ``|g|`` inside the maximum",
               "u = np.maximum(beta2 * u, np.abs(dw) + eps)", "u = np.maximum(beta2 * u, np.abs(dw)) + eps"),
+        ])),
+    "optim.adamw": C("adamw", *_rule(
+        "adamw",
+        ("next_w = w - lr * (m_hat / (sqrt(v_hat) + epsilon) + weight_decay * w)",
+         (_ADAMW, _ADAMW.replace("lr * (adam_step + wd * w)", "lr * adam_step - wd * w"))),
+        ("The same dict, with the new ``m``, ``v`` and ``t`` (an int).",
+         (_ADAMW + "\n    return _finish(w, next_w, config, m=m, v=v, t=t)",
+          _ADAMW + "\n    return _finish(w, next_w, config, m=m, v=np.sqrt(v), t=t)")),
+        ("adamw learning_rate (1e-3), beta1 (0.9), m, v, t beta2 (0.999), epsilon (1e-8), weight_decay (1e-2)",
+         ('"weight_decay": 1e-2}', '"weight_decay": 1e-3}')),
+        (_ADAMW, _ADAMW.replace("(adam_step + wd * w)", "(adam_step.astype(np.float64) + wd * w)")), _ADAMW,
+        extra=[
+            B("t-int", "The same dict, with the new ``m``, ``v`` and ``t`` (an int).",
+              _ADAMW + "\n    return _finish(w, next_w, config, m=m, v=v, t=t)",
+              _ADAMW + "\n    return _finish(w, next_w, config, m=m, v=v, t=float(t))"),
+            B("t-first", "``m``, ``v`` start at zero and ``t`` at 0, so the first step uses ``t = 1``",
+              _ADAMW, _ADAMW.replace("beta1**t", "beta1**(t + 1)").replace("beta2**t", "beta2**(t + 1)")),
+            B("bias-correction", "m_hat = m / (1 - beta1**t) v_hat = v / (1 - beta2**t)",
+              _ADAMW, _ADAMW.replace("(m / (1 - beta1**t)) / (np.sqrt(v / (1 - beta2**t)) + eps)",
+                                     "m / (np.sqrt(v) + eps)")),
+            B("eps-outside", "next_w = w - lr * (m_hat / (sqrt(v_hat) + epsilon) + weight_decay * w)",
+              _ADAMW, _ADAMW.replace("(np.sqrt(v / (1 - beta2**t)) + eps)", "np.sqrt(v / (1 - beta2**t) + eps)")),
+            B("decoupled", "``m`` and ``v`` see only ``g``",
+              "    t = t + 1\n    m = beta1 * m + (1 - beta1) * dw\n    v = beta2 * v + (1 - beta2) * dw**2\n"
+              "    adam_step",
+              "    t = t + 1\n    dw = dw + wd * w\n    m = beta1 * m + (1 - beta1) * dw\n"
+              "    v = beta2 * v + (1 - beta2) * dw**2\n    adam_step",
+              ("next_w = w - lr * (adam_step + wd * w)", "next_w = w - lr * adam_step")),
+            B("decay-before", "computed from the weights *before* the step",
+              _ADAMW, _ADAMW.replace("w - lr * (adam_step + wd * w)", "(w - lr * adam_step) * (1 - lr * wd)")),
+            B("shrink-factor", "So every weight shrinks by the same factor ``1 - lr * weight_decay`` per step, "
+                               "whatever its gradients.",
+              _ADAMW, _ADAMW.replace("wd * w)", "wd * np.sign(w))")),
         ])),
 }
 
@@ -1295,7 +1507,7 @@ BABYSIT = {
 }
 
 CONTRACTS = {**GRADCHECK, **LAYERS, **LOSSES, **ACTIVATIONS, **INIT, **NORMALIZATION,
-             **REGULARIZATION, **OPTIM, **SCHEDULES, **MODEL, **BABYSIT}
+             **PREPROCESSING, **REGULARIZATION, **OPTIM, **SCHEDULES, **MODEL, **BABYSIT}
 
 
 def render() -> str:

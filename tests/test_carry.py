@@ -83,8 +83,8 @@ def test_finished_modules_are_carried_from_the_assignment_that_teaches_them(cour
         "Carried your gradcheck.py, layers.py, losses.py from ../00_gradient_checking/course_lib/ "
         "into this folder.",
         "Carried your activations.py from ../01_activations/course_lib/ into this folder."]
-    assert ("Carried your normalization.py from ../03_batch_normalization/course_lib/ into this "
-            "folder.") in lines
+    assert ("Carried your normalization.py, preprocessing.py from ../03_batch_normalization/"
+            "course_lib/ into this folder.") in lines
     assert report.unfinished == {}, "only 05's own work is left, and it is not listed"
 
 

@@ -26,8 +26,9 @@ counts its mistakes once per function. On 2026-12-03:
     activations        43 / 43
     init               41 / 43
     normalization      87 / 87
-    regularization     61 / 62
-    optim              42 / 43
+    preprocessing      23 / 23
+    regularization     95 / 98
+    optim              63 / 64
     schedules          57 / 59
     babysit            30 / 33
 
@@ -63,7 +64,7 @@ from course_lib import regularization as reg
 from check_support import fails_with
 
 MODULES = ("gradcheck", "layers", "losses", "activations", "init", "normalization",
-           "regularization", "optim", "schedules", "babysit")
+           "preprocessing", "regularization", "optim", "schedules", "babysit")
 
 
 @dataclass
@@ -1017,6 +1018,120 @@ def std_passed_as_the_mean(fan_in, fan_out, rng, std=0.01, dtype=np.float64):
     return np.asarray(rng.normal(std, std, size=(fan_in, fan_out)), dtype=dtype)
 
 
+# ======================================================================== preprocessing
+
+def _pca_fit(covariance=lambda Xc: Xc.T @ Xc / len(Xc), centre=True, decreasing=True,
+             fix_signs=True, clip=True, transpose=False, root=False):
+    """fit_pca with one step replaced or skipped (the defaults are the documented ones)."""
+    def fit(X):
+        X = np.asarray(X)
+        mean = X.mean(axis=0)
+        Xc = X - mean if centre else X
+        variances, components = np.linalg.eigh(covariance(Xc))
+        if decreasing:
+            order = np.argsort(variances)[::-1]
+            variances, components = variances[order], components[:, order]
+        if clip:
+            variances = np.maximum(variances, 0)
+        if fix_signs:
+            largest = np.abs(components).argmax(axis=0)
+            components = components * np.sign(components[largest, np.arange(len(largest))])
+        if root:
+            variances = np.sqrt(variances)
+        return mean, components.T if transpose else components, variances
+    return fit
+
+
+add("preprocessing", "fit_pca", "unbiased_covariance",
+    _pca_fit(covariance=lambda Xc: Xc.T @ Xc / (len(Xc) - 1)), "N - 1")
+add("preprocessing", "fit_pca", "increasing_order", _pca_fit(decreasing=False), "increasing order")
+add("preprocessing", "fit_pca", "standard_deviations", _pca_fit(root=True), "square roots")
+add("preprocessing", "fit_pca", "uncentred", _pca_fit(centre=False), "uncentred")
+add("preprocessing", "fit_pca", "directions_in_the_rows", _pca_fit(transpose=True), "ROWS")
+add("preprocessing", "fit_pca", "signs_as_eigh_returns_them", _pca_fit(fix_signs=False),
+    "wrong sign")
+add("preprocessing", "fit_pca", "negative_round_off_kept", _pca_fit(clip=False), "round-off")
+
+
+def _pca_fit_columns_unsorted(X):
+    mean, components, variances = _pca_fit(decreasing=False)(X)
+    return mean, components, variances[::-1]
+
+
+def _pca_fit_float64(X):
+    mean, components, variances = _pca_fit()(np.asarray(X, dtype=np.float64))
+    return mean, components, variances
+
+
+def _pca_fit_in_place(X):
+    X -= X.mean(axis=0)
+    return _pca_fit()(X)
+
+
+add("preprocessing", "fit_pca", "variances_sorted_without_the_columns", _pca_fit_columns_unsorted,
+    "reorder them with the variances")
+add("preprocessing", "fit_pca", "float64_for_float32", _pca_fit_float64, "float32")
+add("preprocessing", "fit_pca", "X_centred_in_place", _pca_fit_in_place, "in place")
+
+
+def _transform(rule):
+    def transform(X, mean, components, num_components=None):
+        k = components.shape[1] if num_components is None else int(num_components)
+        return np.asarray(rule(np.asarray(X), mean, components, k)).astype(np.asarray(X).dtype)
+    return transform
+
+
+add("preprocessing", "pca_transform", "not_centred", _transform(lambda X, m, C, k: X @ C[:, :k]),
+    "not centred")
+add("preprocessing", "pca_transform", "rows_as_directions",
+    _transform(lambda X, m, C, k: (X - m) @ C.T[:, :k]), "ROWS of components")
+add("preprocessing", "pca_transform", "first_rows_kept",
+    _transform(lambda X, m, C, k: (X - m) @ C[:k].T), "ROWS")
+add("preprocessing", "pca_transform", "num_components_ignored",
+    _transform(lambda X, m, C, k: (X - m) @ C), "1 column")
+
+
+def _transform_in_place(X, mean, components, num_components=None):
+    X -= mean
+    k = components.shape[1] if num_components is None else int(num_components)
+    return X @ components[:, :k]
+
+
+add("preprocessing", "pca_transform", "X_centred_in_place", _transform_in_place, "in place")
+
+
+def _whiten(scale=lambda v, eps: np.sqrt(v + eps), back=lambda W, C: W @ C.T, centre=True):
+    def whiten(X, mean, components, variances, eps=1e-5, kind="pca"):
+        X = np.asarray(X)
+        W = ((X - mean) if centre else X) @ components / scale(variances, eps)
+        if kind == "zca":
+            W = back(W, components)
+        return W.astype(X.dtype, copy=False)
+    return whiten
+
+
+add("preprocessing", "whiten", "divided_by_the_variances", _whiten(scale=lambda v, eps: v + eps),
+    "divides by the variances")
+add("preprocessing", "whiten", "not_divided", _whiten(scale=lambda v, eps: 1.0),
+    "without dividing")
+add("preprocessing", "whiten", "not_centred", _whiten(centre=False), "not centred")
+add("preprocessing", "whiten", "zca_not_rotated_back", _whiten(back=lambda W, C: W),
+    "rotates them back")
+add("preprocessing", "whiten", "zca_rotated_the_wrong_way", _whiten(back=lambda W, C: W @ C),
+    "components.T")
+add("preprocessing", "whiten", "epsilon_outside_the_root",
+    _whiten(scale=lambda v, eps: np.sqrt(v) + eps), "outside the square root")
+add("preprocessing", "whiten", "epsilon_ignored", _whiten(scale=lambda v, eps: np.sqrt(v)),
+    "ignores eps")
+
+
+def _whiten_default_eps_zero(X, mean, components, variances, eps=0.0, kind="pca"):
+    return _whiten()(X, mean, components, variances, eps, kind)
+
+
+add("preprocessing", "whiten", "default_eps_zero", _whiten_default_eps_zero, "defaults")
+
+
 # ======================================================================== regularization
 
 def _dropout(keep_rule, scale_rule, test_mask=None):
@@ -1398,6 +1513,248 @@ class ComparesWithThePreviousValue(_Stopper):
         return metric > previous + self.min_delta
 
 
+def _dropconnect(region):
+    """A DropConnect forward whose region is ``region(x, w, b, rate, rng, mode) -> (out, mask)``."""
+    def forward(x, w, b, dc_param):
+        rate = dc_param.get("rate", 0.5)
+        mode = dc_param.get("mode", "train")
+        rng = reg._dropout_rng(dc_param) if mode == "train" else None
+        out, mask = region(x, w, b, rate, rng, mode)
+        return out, (x, w, b, dc_param, mask)
+    return forward
+
+
+def _dc_mask(scale):
+    def region(x, w, b, rate, rng, mode):
+        if mode != "train":
+            return x @ w + b, None
+        mask = (rng.random(w.shape) >= rate).astype(w.dtype) * w.dtype.type(scale(rate))
+        return x @ (w * mask) + b, mask
+    return region
+
+
+add("regularization", "dropconnect_forward", "kept_weights_not_rescaled",
+    _dropconnect(_dc_mask(lambda r: 1.0)), "not rescaled")
+add("regularization", "dropconnect_forward", "kept_weights_times_keep_probability",
+    _dropconnect(_dc_mask(lambda r: 1 - r)), "multiplied by (1 - rate)")
+add("regularization", "dropconnect_forward", "kept_weights_divided_by_rate",
+    _dropconnect(_dc_mask(lambda r: 1 / r)), "divided by rate")
+
+
+def _dc_keep_probability(x, w, b, rate, rng, mode):
+    if mode != "train":
+        return x @ w + b, None
+    mask = (rng.random(w.shape) < rate).astype(w.dtype) / w.dtype.type(1 - rate)
+    return x @ (w * mask) + b, mask
+
+
+def _dc_inputs_dropped(x, w, b, rate, rng, mode):
+    if mode != "train":
+        return x @ w + b, None
+    keep = (rng.random(x.shape) >= rate) / (1 - rate)
+    return (x * keep) @ w + b, np.ones_like(w)
+
+
+def _dc_outputs_dropped(x, w, b, rate, rng, mode):
+    # a mask per output entry (dropout on the layer's output), stored as "the mask"
+    if mode != "train":
+        return x @ w + b, None
+    keep = (rng.random((x.shape[0], w.shape[1])) >= rate) / (1 - rate)
+    return (x @ w) * keep + b, keep
+
+
+def _dc_test_scaled(x, w, b, rate, rng, mode):
+    if mode != "train":
+        return x @ (w * (1 - rate)) + b, None
+    mask = (rng.random(w.shape) >= rate) / (1 - rate)
+    return x @ (w * mask) + b, mask
+
+
+def _dc_no_bias(x, w, b, rate, rng, mode):
+    if mode != "train":
+        return x @ w, None
+    mask = (rng.random(w.shape) >= rate) / (1 - rate)
+    return x @ (w * mask), mask
+
+
+def _dc_bias_dropped(x, w, b, rate, rng, mode):
+    if mode != "train":
+        return x @ w + b, None
+    mask = (rng.random(w.shape) >= rate) / (1 - rate)
+    return x @ (w * mask) + b * (1 - rate), mask
+
+
+def _dc_global_random(x, w, b, rate, rng, mode):
+    if mode != "train":
+        return x @ w + b, None
+    mask = (np.random.default_rng().random(w.shape) >= rate) / (1 - rate)
+    return x @ (w * mask) + b, mask
+
+
+def _dc_mask_not_stored(x, w, b, rate, rng, mode):
+    if mode != "train":
+        return x @ w + b, None
+    mask = (rng.random(w.shape) >= rate) / (1 - rate)
+    return x @ (w * mask) + b, None
+
+
+def _dc_float64_mask(x, w, b, rate, rng, mode):
+    if mode != "train":
+        return x @ w + b, None
+    mask = (rng.random(w.shape) >= rate) / (1 - rate)
+    return x @ (w * mask) + b, mask
+
+
+def _dc_in_place(x, w, b, rate, rng, mode):
+    if mode != "train":
+        return x @ w + b, None
+    mask = ((rng.random(w.shape) >= rate) / (1 - rate)).astype(w.dtype)
+    w *= mask
+    return x @ w + b, mask
+
+
+add("regularization", "dropconnect_forward", "rate_as_keep_probability",
+    _dropconnect(_dc_keep_probability), "probability of DROPPING")
+add("regularization", "dropconnect_forward", "inputs_dropped", _dropconnect(_dc_inputs_dropped),
+    "drops whole inputs", "rng.random(w.shape)")
+add("regularization", "dropconnect_forward", "outputs_dropped", _dropconnect(_dc_outputs_dropped),
+    "different outputs", "one mask of w's shape")
+add("regularization", "dropconnect_forward", "test_mode_scaled_down", _dropconnect(_dc_test_scaled),
+    "plain affine layer")
+add("regularization", "dropconnect_forward", "bias_missing", _dropconnect(_dc_no_bias),
+    "bias is missing")
+add("regularization", "dropconnect_forward", "bias_dropped_too", _dropconnect(_dc_bias_dropped),
+    "never dropped")
+add("regularization", "dropconnect_forward", "global_random_generator",
+    _dropconnect(_dc_global_random), "same seed", "rng")
+add("regularization", "dropconnect_forward", "mask_not_stored", _dropconnect(_dc_mask_not_stored),
+    "store the mask")
+add("regularization", "dropconnect_forward", "float64_mask", _dropconnect(_dc_float64_mask),
+    "float32")
+add("regularization", "dropconnect_forward", "w_changed_in_place", _dropconnect(_dc_in_place),
+    "in place")
+
+
+def _dc_backward(dx_rule, dw_rule, order=(0, 1, 2), db_rule=lambda dout: dout.sum(axis=0)):
+    def backward(dout, cache):
+        x, w, b, dc_param, mask = cache
+        m = np.ones_like(w) if mask is None else mask
+        grads = (dx_rule(dout, w, m), dw_rule(x, dout, m), db_rule(dout))
+        return tuple(grads[i] for i in order)
+    return backward
+
+
+_DX = lambda dout, w, m: dout @ (w * m).T          # noqa: E731
+_DW = lambda x, dout, m: (x.T @ dout) * m          # noqa: E731
+
+add("regularization", "dropconnect_backward", "dw_not_masked",
+    _dc_backward(_DX, lambda x, dout, m: x.T @ dout), "dw is not masked")
+add("regularization", "dropconnect_backward", "dw_mask_not_rescaled",
+    _dc_backward(_DX, lambda x, dout, m: (x.T @ dout) * (m > 0)), "not rescaled")
+add("regularization", "dropconnect_backward", "dx_through_the_unmasked_w",
+    _dc_backward(lambda dout, w, m: dout @ w.T, _DW), "dx uses w")
+add("regularization", "dropconnect_backward", "dx_and_dw_swapped", _dc_backward(_DX, _DW, (1, 0, 2)),
+    "wrong order")
+add("regularization", "dropconnect_backward", "db_averaged",
+    _dc_backward(_DX, _DW, db_rule=lambda dout: dout.mean(axis=0)), "db", "too small", named=False)
+
+
+def _dc_backward_needs_a_mask(dout, cache):
+    x, w, b, dc_param, mask = cache
+    return dout @ (w * mask).T, (x.T @ dout) * mask, dout.sum(axis=0)
+
+
+def _dc_backward_float64(dout, cache):
+    x, w, b, dc_param, mask = cache
+    m = np.ones(w.shape) if mask is None else mask.astype(np.float64)
+    return dout @ (w * m).T, (x.T @ dout) * m, dout.sum(axis=0)
+
+
+add("regularization", "dropconnect_backward", "test_mode_not_handled", _dc_backward_needs_a_mask,
+    "fails in test mode")
+add("regularization", "dropconnect_backward", "float64_for_float32", _dc_backward_float64,
+    "float32")
+
+
+def _activity_l1(loss_rule, dh_rule):
+    def penalty(h, reg_):
+        return float(loss_rule(h, reg_)), dh_rule(h, reg_)
+    return penalty
+
+
+_L1_LOSS = lambda h, r: r * np.abs(h).sum() / len(h)       # noqa: E731
+_L1_DH = lambda h, r: (r / len(h)) * np.sign(h)            # noqa: E731
+
+add("regularization", "activity_l1_penalty", "summed_over_the_batch",
+    _activity_l1(lambda h, r: r * np.abs(h).sum(), lambda h, r: r * np.sign(h)),
+    "number of examples")
+add("regularization", "activity_l1_penalty", "mean_over_every_entry",
+    _activity_l1(lambda h, r: r * np.abs(h).mean(), lambda h, r: r * np.sign(h) / h.size),
+    "mean over every entry")
+add("regularization", "activity_l1_penalty", "abs_missing",
+    _activity_l1(lambda h, r: r * h.sum() / len(h), _L1_DH), "not |h|")
+add("regularization", "activity_l1_penalty", "gradient_not_divided_by_n",
+    _activity_l1(_L1_LOSS, lambda h, r: r * np.sign(h)), "divide it by N")
+add("regularization", "activity_l1_penalty", "gradient_of_abs_h",
+    _activity_l1(_L1_LOSS, lambda h, r: (r / len(h)) * np.abs(h)), "penalty itself")
+add("regularization", "activity_l1_penalty", "gradient_at_zero",
+    _activity_l1(_L1_LOSS, lambda h, r: (r / len(h)) * np.where(h >= 0, 1.0, -1.0)),
+    "subgradient 0")
+add("regularization", "activity_l1_penalty", "float64_for_float32",
+    _activity_l1(_L1_LOSS, lambda h, r: np.float64(r / len(h)) * np.sign(h)), "float32")
+
+
+def _activity_l1_in_place(h, reg_):
+    n = len(h)
+    loss = reg_ * np.abs(h, out=h).sum() / n
+    return float(loss), (reg_ / n) * np.sign(h)
+
+
+add("regularization", "activity_l1_penalty", "h_changed_in_place", _activity_l1_in_place, "in place")
+
+
+def _kl(loss_rule, dh_rule):
+    """A KL sparsity penalty: ``loss_rule(rho, rho_hat) -> per-unit terms``,
+    ``dh_rule(h, rho, rho_hat) -> dh`` before the factor reg."""
+    def penalty(h, rho, reg_):
+        rho_hat = h.mean(axis=0)
+        return float(reg_ * np.sum(loss_rule(rho, rho_hat))), reg_ * dh_rule(h, rho, rho_hat)
+    return penalty
+
+
+_KL_TERMS = lambda rho, q: rho * np.log(rho / q) + (1 - rho) * np.log((1 - rho) / (1 - q))  # noqa: E731
+_KL_GRAD = lambda h, rho, q: np.zeros_like(h) + ((1 - rho) / (1 - q) - rho / q) / len(h)   # noqa: E731
+
+add("regularization", "kl_sparsity_penalty", "divergence_the_other_way_round",
+    _kl(lambda rho, q: q * np.log(q / rho) + (1 - q) * np.log((1 - q) / (1 - rho)), _KL_GRAD),
+    "other way")
+add("regularization", "kl_sparsity_penalty", "first_term_only",
+    _kl(lambda rho, q: rho * np.log(rho / q), _KL_GRAD), "only the first term")
+add("regularization", "kl_sparsity_penalty", "gradient_not_divided_by_n",
+    _kl(_KL_TERMS, lambda h, rho, q: np.zeros_like(h) + (1 - rho) / (1 - q) - rho / q),
+    "N times too large")
+add("regularization", "kl_sparsity_penalty", "gradient_with_the_wrong_sign",
+    _kl(_KL_TERMS, lambda h, rho, q: -_KL_GRAD(h, rho, q)), "wrong sign")
+add("regularization", "kl_sparsity_penalty", "gradient_of_each_activation",
+    _kl(_KL_TERMS, lambda h, rho, q: ((1 - rho) / (1 - h) - rho / h) / len(h)),
+    "differs between the examples")
+add("regularization", "kl_sparsity_penalty", "float64_for_float32",
+    _kl(_KL_TERMS, lambda h, rho, q: np.zeros(h.shape) + ((1 - rho) / (1 - q) - rho / q) / len(h)),
+    "float32")
+add("regularization", "kl_sparsity_penalty", "mean_over_the_units",
+    _kl(lambda rho, q: _KL_TERMS(rho, q) / len(q), lambda h, rho, q: _KL_GRAD(h, rho, q) / h.shape[1]),
+    "expected reg * sum_j", named=False)
+
+
+def _kl_without_reg(h, rho, reg_):
+    rho_hat = h.mean(axis=0)
+    return float(np.sum(_KL_TERMS(rho, rho_hat))), reg_ * _KL_GRAD(h, rho, rho_hat)
+
+
+add("regularization", "kl_sparsity_penalty", "strength_forgotten", _kl_without_reg,
+    "multiply the summed divergence by reg")
+
+
 # ======================================================================== optim
 
 def _momentum(name, update):
@@ -1460,7 +1817,8 @@ def _swapped(name):
     return rule
 
 
-for _name in ("sgd_momentum", "sgd_nesterov", "adagrad", "rmsprop", "adam", "nadam", "adamax"):
+for _name in ("sgd_momentum", "sgd_nesterov", "adagrad", "rmsprop", "adadelta", "adam", "nadam",
+              "adamax", "adamw"):
     add("optim", _name, "update_made_in_place", _in_place(_name), "in place")
     add("optim", _name, "float64_for_float32", _upcast(_name), "float32")
 
@@ -1658,6 +2016,86 @@ add("optim", "adamax", "bias_correction_missing", _adamax(correct=False), "bias 
 add("optim", "adamax", "epsilon_after_the_maximum", _adamax(eps_inside=False), "epsilon",
     "inside")
 add("optim", "adamax", "abs_missing", _adamax(absolute=False), "abs(dw)")
+
+
+def _adadelta(update):
+    """An Adadelta rule whose region is ``update(w, dw, cache, delta, lr, rho, eps)``."""
+    def rule(w, dw, config=None):
+        config = optim._setup("adadelta", config)
+        lr, rho, eps = optim._hyper(config, "learning_rate", "rho", "epsilon")
+        cache, delta = optim._state(config, "cache", w), optim._state(config, "delta", w)
+        next_w, cache, delta = update(w, dw, cache, delta, lr, rho, eps)
+        return optim._finish(w, next_w, config, cache=cache, delta=delta)
+    return rule
+
+
+def _adadelta_with(cache_rule=None, numerator=None, delta_rule=None, sign=-1.0,
+                   denominator=None):
+    """Adadelta with one piece replaced (each default is the documented one)."""
+    def update(w, dw, cache, delta, lr, rho, eps):
+        cache = (cache_rule or (lambda c, g: rho * c + (1 - rho) * g ** 2))(cache, dw)
+        top = (numerator or (lambda d: np.sqrt(d + eps)))(delta)
+        bottom = (denominator or (lambda c: np.sqrt(c + eps)))(cache)
+        step = top / bottom * dw
+        delta = (delta_rule(delta, step, lr, rho) if delta_rule
+                 else rho * delta + (1 - rho) * step ** 2)
+        return w + sign * lr * step, cache, delta
+    return _adadelta(update)
+
+
+add("optim", "adadelta", "epsilon_only_outside_the_numerator",
+    _adadelta_with(numerator=lambda d: np.sqrt(d)), "did not move", "sqrt(delta + epsilon)")
+add("optim", "adadelta", "rmsprop_step", _adadelta_with(numerator=lambda d: np.ones_like(d)),
+    "RMSProp's step")
+add("optim", "adadelta", "rho_swapped",
+    _adadelta_with(cache_rule=lambda c, g: 0.25 * c + 0.75 * g ** 2), "swapped")
+add("optim", "adadelta", "epsilon_outside_the_roots",
+    _adadelta_with(numerator=lambda d: np.sqrt(d) + 0.25, denominator=lambda c: np.sqrt(c) + 0.25),
+    "inside both")
+add("optim", "adadelta", "uphill_step", _adadelta_with(sign=1.0), "uphill")
+add("optim", "adadelta", "learning_rate_in_delta",
+    _adadelta_with(delta_rule=lambda d, s, lr, rho: rho * d + (1 - rho) * (lr * s) ** 2),
+    "lr * step")
+add("optim", "adadelta", "delta_rho_swapped",
+    _adadelta_with(delta_rule=lambda d, s, lr, rho: (1 - rho) * d + rho * s ** 2), "swapped")
+add("optim", "adadelta", "delta_never_updated",
+    _adadelta_with(delta_rule=lambda d, s, lr, rho: d), "still 0")
+add("optim", "adadelta", "delta_not_carried_over",
+    _adadelta_with(delta_rule=lambda d, s, lr, rho: (1 - rho) * s ** 2), "forgot the earlier")
+
+
+def _adamw(decay="beside", correct=True):
+    """AdamW with the decay in another place (``decay``) or without the bias correction."""
+    def rule(w, dw, config=None):
+        config = optim._setup("adamw", config)
+        lr, b1, b2, eps, wd = optim._hyper(config, "learning_rate", "beta1", "beta2", "epsilon",
+                                           "weight_decay")
+        m, v = optim._state(config, "m", w), optim._state(config, "v", w)
+        t = int(config.get("t", 0)) + 1
+        g = dw + wd * w if decay == "gradient" else dw
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g ** 2
+        m_hat = m / (1 - b1 ** t) if correct else m
+        v_hat = v / (1 - b2 ** t) if correct else v
+        step = m_hat / (np.sqrt(v_hat) + eps)
+        next_w = {"beside": w - lr * (step + wd * w), "gradient": w - lr * step,
+                  "missing": w - lr * step, "without_lr": w - lr * step - wd * w,
+                  "after": (w - lr * step) * (1 - lr * wd), "uphill": w - lr * step + lr * wd * w,
+                  "inside": w - lr * (m_hat + wd * w) / (np.sqrt(v_hat) + eps)}[decay]
+        return optim._finish(w, next_w, config, m=m, v=v, t=t)
+    return rule
+
+
+add("optim", "adamw", "l2_inside_adam", _adamw("gradient"), "into the gradient", "L2 penalty")
+add("optim", "adamw", "decay_missing", _adamw("missing"), "without any decay")
+add("optim", "adamw", "decay_not_times_learning_rate", _adamw("without_lr"),
+    "not multiplied by the learning rate")
+add("optim", "adamw", "decay_after_the_step", _adamw("after"), "BEFORE the step")
+add("optim", "adamw", "decay_pushes_away_from_zero", _adamw("uphill"), "wrong sign")
+add("optim", "adamw", "decay_inside_the_adaptive_fraction", _adamw("inside"),
+    "outside the adaptive fraction")
+add("optim", "adamw", "bias_correction_missing", _adamw(correct=False), "bias correction")
+add("optim", "adamw", "pair_swapped", _swapped("adamw"), "wrong order", "(next_w, config)")
 
 
 # ======================================================================== schedules

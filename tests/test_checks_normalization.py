@@ -8,12 +8,15 @@ from __future__ import annotations
 import pytest
 
 from course_lib import normalization as nz
+from course_lib import preprocessing
 
 from check_support import check_named as _check, fails_with as _fails_with
 
 FUNCTIONS = {name: getattr(nz, name) for name in
              ("batchnorm_forward", "batchnorm_backward", "batchnorm_backward_alt",
               "layernorm_forward", "layernorm_backward")}
+FUNCTIONS.update({name: getattr(preprocessing, name)
+                  for name in ("fit_pca", "pca_transform", "whiten")})
 
 
 # ------------------------------------------------------------------ general
@@ -28,8 +31,8 @@ def test_check_turns_a_stub_into_not_implemented_yet(name):
     def stub(*args, **kwargs):
         raise NotImplementedError()
 
-    message = _fails_with(_check(name), stub, "not implemented yet", f"def {name}",
-                          "normalization.py")
+    module = "normalization.py" if hasattr(nz, name) else "preprocessing.py"
+    message = _fails_with(_check(name), stub, "not implemented yet", f"def {name}", module)
     assert "Traceback" not in message
 
 

@@ -11,7 +11,8 @@ from course_lib import checks, optim
 
 from check_support import fails_with as _fails_with
 
-RULES = ["sgd_momentum", "sgd_nesterov", "adagrad", "rmsprop", "adam", "nadam", "adamax"]
+RULES = ["sgd_momentum", "sgd_nesterov", "adagrad", "rmsprop", "adadelta", "adam", "nadam", "adamax",
+         "adamw"]
 TAGGED = [pytest.param(name, marks=pytest.mark.task(name), id=name) for name in RULES]
 
 

@@ -11,6 +11,10 @@ from check_support import fails_with as _fails_with
 FUNCTIONS = {
     "dropout_forward": reg.dropout_forward,
     "dropout_backward": reg.dropout_backward,
+    "dropconnect_forward": reg.dropconnect_forward,
+    "dropconnect_backward": reg.dropconnect_backward,
+    "activity_l1_penalty": reg.activity_l1_penalty,
+    "kl_sparsity_penalty": reg.kl_sparsity_penalty,
     "l1_penalty": reg.l1_penalty,
     "l2_penalty": reg.l2_penalty,
     "elastic_net_penalty": reg.elastic_net_penalty,

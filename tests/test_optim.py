@@ -13,7 +13,8 @@ import pytest
 
 from course_lib import optim
 
-STUDENT_RULES = ["sgd_momentum", "sgd_nesterov", "adagrad", "rmsprop", "adam", "nadam", "adamax"]
+STUDENT_RULES = ["sgd_momentum", "sgd_nesterov", "adagrad", "rmsprop", "adadelta", "adam", "nadam",
+                 "adamax", "adamw"]
 ALL_RULES = ["sgd"] + STUDENT_RULES
 
 
@@ -171,6 +172,41 @@ def test_adamax_two_steps_by_hand():
     assert config["t"] == 2
 
 
+@pytest.mark.task("adadelta")
+def test_adadelta_two_steps_by_hand():
+    # lr = 2, rho = 0.5, epsilon = 1 (large, so the roots come out simple)
+    # step 1: g = [2, -4]; cache = 0.5 * g**2 = [2, 8]; numerator sqrt(0 + 1) = 1,
+    #   denominators sqrt([3, 9]): step = [2 / sqrt(3), -4 / 3]; w1 = w0 - 2 * step
+    #   delta = 0.5 * step**2
+    # step 2: g = [0, 1]: cache = 0.5 * [2, 8] + 0.5 * [0, 1] = [1, 4.5]
+    #   numerator sqrt(delta + 1), denominator sqrt([2, 5.5]): step = [0, sqrt(delta_2 + 1) / sqrt(5.5)]
+    (w1, w2), config = _run(optim.adadelta, W0, [[2, -4], [0, 1]],
+                            {"learning_rate": 2.0, "rho": 0.5, "epsilon": 1.0})
+    step1 = np.array([2 / np.sqrt(3), -4 / 3])
+    np.testing.assert_allclose(w1, W0 - 2 * step1, rtol=1e-12)
+    step2 = np.array([0.0, np.sqrt(0.5 * (4 / 3) ** 2 + 1) / np.sqrt(5.5)])
+    np.testing.assert_allclose(w2, W0 - 2 * step1 - 2 * step2, rtol=1e-12)
+    np.testing.assert_allclose(config["cache"], [1.0, 4.5], rtol=1e-12)
+    np.testing.assert_allclose(config["delta"], 0.25 * step1 ** 2 + 0.5 * step2 ** 2, rtol=1e-12)
+
+
+@pytest.mark.task("adamw")
+def test_adamw_two_steps_by_hand():
+    # lr = 0.1, beta1 = 0.5, beta2 = 0.75, epsilon = 0, weight_decay = 0.5
+    # step 1: Adam's step is lr * sign(g) = [0.1, -0.1]; decay lr * wd * w0 = 0.05 * [1, -2]
+    #   w1 = [1, -2] - [0.1, -0.1] - [0.05, -0.1] = [0.85, -1.8]
+    # step 2: g = [1, 4]: m = 0.5 * [1, -2] + 0.5 * [1, 4] = [1, 1],
+    #   v = 0.75 * [1, 4] + 0.25 * [1, 16] = [1, 7]; m_hat = m / 0.75, v_hat = v / 0.4375
+    #   step = m_hat / sqrt(v_hat); w2 = w1 - 0.1 * (step + 0.5 * w1)
+    (w1, w2), config = _run(optim.adamw, W0, [[2, -4], [1, 4]],
+                            dict(ADAM_HAND, weight_decay=0.5))
+    np.testing.assert_allclose(w1, [0.85, -1.8], rtol=1e-12)
+    step = (np.array([1.0, 1.0]) / 0.75) / np.sqrt(np.array([1.0, 7.0]) / 0.4375)
+    np.testing.assert_allclose(w2, np.array([0.85, -1.8]) - 0.1 * (step + 0.5 * np.array([0.85, -1.8])),
+                               rtol=1e-12)
+    assert config["t"] == 2
+
+
 # --------------------------------------------------------------------------- properties
 
 @pytest.mark.task("sgd_momentum")
@@ -259,6 +295,64 @@ def test_adamax_gradient_that_is_zero_from_the_start_gives_no_nan():
     np.testing.assert_allclose(config["u"], [1e-8, 1.0 + 1e-8], rtol=1e-12)
 
 
+@pytest.mark.task("adadelta")
+def test_adadelta_first_step_is_about_sqrt_epsilon_over_the_root_mean_square():
+    # delta = 0 and cache = (1 - rho) g**2: step = sqrt(eps) / sqrt((1 - rho) g**2 + eps) * g
+    g = np.array([4.0, -0.5])
+    w, _ = optim.adadelta(np.zeros(2), g)
+    np.testing.assert_allclose(w, -np.sqrt(1e-6) / np.sqrt(0.1 * g ** 2 + 1e-6) * g, rtol=1e-12)
+
+
+@pytest.mark.task("adadelta")
+def test_adadelta_steps_grow_under_a_constant_gradient():
+    # the numerator is the root mean square of the past steps: each step feeds the next
+    iterates, _ = _run(optim.adadelta, np.zeros(1), [[1.0]] * 60, None)
+    steps = -np.diff(np.concatenate([[0.0], np.ravel(iterates)]))
+    assert np.all(np.diff(steps) > 0)
+
+
+@pytest.mark.task("adadelta")
+def test_adadelta_steps_do_not_depend_on_the_scale_of_the_gradient_once_running():
+    # scaling every gradient by c scales cache by c**2: once delta >> eps the steps agree
+    grads = np.random.default_rng(3).standard_normal((300, 2))
+    small, _ = _run(optim.adadelta, np.zeros(2), grads, {"epsilon": 1e-12})
+    large, _ = _run(optim.adadelta, np.zeros(2), 1e3 * grads, {"epsilon": 1e-12})
+    np.testing.assert_allclose(small[-1], large[-1], rtol=1e-3)
+
+
+@pytest.mark.task("adamw")
+def test_adamw_without_weight_decay_is_adam():
+    grads = np.random.default_rng(4).standard_normal((10, 3))
+    ours, _ = _run(optim.adamw, np.ones(3), grads, {"learning_rate": 0.05, "weight_decay": 0.0})
+    adam, _ = _run(optim.adam, np.ones(3), grads, {"learning_rate": 0.05})
+    np.testing.assert_allclose(ours[-1], adam[-1], rtol=1e-12)
+
+
+@pytest.mark.task("adamw")
+def test_adamw_decays_a_weight_without_gradient_by_one_minus_lr_times_decay_per_step():
+    # g = 0 keeps m = v = 0, Adam's step is 0 / (0 + eps) = 0: only the decay acts
+    iterates, _ = _run(optim.adamw, np.array([3.0]), [[0.0]] * 50,
+                       {"learning_rate": 0.01, "weight_decay": 0.2})
+    np.testing.assert_allclose(iterates[-1], [3.0 * (1 - 0.01 * 0.2) ** 50], rtol=1e-12)
+
+
+@pytest.mark.task("adamw")
+def test_adamw_differs_from_an_l2_gradient_inside_adam():
+    # the decay put into the gradient is rescaled by Adam: a weight without data gradient
+    # then moves by about lr per step whatever the strength; AdamW's decay scales with it
+    moved_l2, moved_decoupled = {}, {}
+    for wd in (0.02, 0.2):
+        w, config = np.array([3.0]), {"learning_rate": 0.01}
+        for _ in range(50):
+            w, config = optim.adam(w, wd * w, config)
+        moved_l2[wd] = 3.0 - w[0]
+        decoupled, _ = _run(optim.adamw, np.array([3.0]), [[0.0]] * 50,
+                            {"learning_rate": 0.01, "weight_decay": wd})
+        moved_decoupled[wd] = 3.0 - decoupled[-1][0]
+    np.testing.assert_allclose([moved_l2[0.02], moved_l2[0.2]], 50 * 0.01, rtol=3e-2)
+    assert moved_decoupled[0.2] > 9 * moved_decoupled[0.02]
+
+
 # --------------------------------------------------------------------------- the config contract
 
 DEFAULTS = {  # written out from the module docstring, not read from optim.DEFAULTS
@@ -269,11 +363,14 @@ DEFAULTS = {  # written out from the module docstring, not read from optim.DEFAU
     "adam": {"learning_rate": 1e-3, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8},
     "nadam": {"learning_rate": 2e-3, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8},
     "adamax": {"learning_rate": 2e-3, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8},
+    "adadelta": {"learning_rate": 1.0, "rho": 0.9, "epsilon": 1e-6},
+    "adamw": {"learning_rate": 1e-3, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8,
+              "weight_decay": 1e-2},
 }
 STATE = {
     "sgd_momentum": {"velocity"}, "sgd_nesterov": {"velocity"}, "adagrad": {"cache"},
     "rmsprop": {"cache"}, "adam": {"m", "v", "t"}, "nadam": {"m", "v", "t"},
-    "adamax": {"m", "u", "t"},
+    "adamax": {"m", "u", "t"}, "adadelta": {"cache", "delta"}, "adamw": {"m", "v", "t"},
 }
 
 
@@ -349,8 +446,8 @@ def test_get_passes_a_callable_through():
 
 
 def test_get_names_the_known_rules_for_an_unknown_name():
-    with pytest.raises(ValueError, match="adam"):
-        optim.get("adamw")
+    with pytest.raises(ValueError, match="adamw"):
+        optim.get("adam_w")
 
 
 # --------------------------------------------------------------------------- against torch.optim
@@ -438,3 +535,17 @@ def test_adamax_matches_torch_adamax(torch):
     _compare_with_torch(torch, optim.adamax, {"learning_rate": 0.05},
                         lambda p: torch.optim.Adamax(p, lr=0.05, betas=(0.9, 0.999), eps=1e-8,
                                                      foreach=False))
+
+
+@pytest.mark.task("adadelta")
+def test_adadelta_matches_torch_adadelta(torch):
+    _compare_with_torch(torch, optim.adadelta, {"learning_rate": 0.5, "rho": 0.8, "epsilon": 1e-6},
+                        lambda p: torch.optim.Adadelta(p, lr=0.5, rho=0.8, eps=1e-6,
+                                                       foreach=False))
+
+
+@pytest.mark.task("adamw")
+def test_adamw_matches_torch_adamw(torch):
+    _compare_with_torch(torch, optim.adamw, {"learning_rate": 0.05, "weight_decay": 0.3},
+                        lambda p: torch.optim.AdamW(p, lr=0.05, betas=(0.9, 0.999), eps=1e-8,
+                                                    weight_decay=0.3, foreach=False))

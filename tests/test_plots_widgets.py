@@ -222,3 +222,26 @@ def test_moving_the_h_slider_turns_the_secants():
     assert not np.allclose(wide, narrow)
     tangent = np.sin(1.0) + np.cos(1.0) * (explorer._grid - 1.0)
     np.testing.assert_allclose(narrow, tangent, atol=1e-3)
+
+
+def test_plot_images_draws_one_image_per_row_and_hides_the_spare_axes():
+    images = np.arange(5 * 4, dtype=float).reshape(5, 4)
+    fig, axes = plots.plot_images(images, (2, 2), ncols=3, titles=list("abcde"))
+    assert len(axes) == 6 and not axes[5].get_visible()
+    np.testing.assert_array_equal(axes[4].images[0].get_array(), images[4].reshape(2, 2))
+    assert axes[1].get_title() == "b"
+    plt.close(fig)
+
+
+def test_plot_weight_images_shows_columns_on_one_symmetric_scale():
+    W = np.array([[1.0, -3.0], [0.5, 0.0], [-2.0, 1.0], [0.0, 2.0]])
+    fig, axes = plots.plot_weight_images(W, (2, 2))
+    np.testing.assert_array_equal(axes[1].images[0].get_array(), W[:, 1].reshape(2, 2))
+    for ax in axes:
+        assert ax.images[0].get_clim() == (-3.0, 3.0)
+    plt.close(fig)
+
+
+def test_plot_images_rejects_images_of_another_size():
+    with pytest.raises(ValueError, match="shape"):
+        plots.plot_images(np.zeros((3, 5)), (2, 2))

@@ -3,7 +3,8 @@
 A prediction is a locked question cell followed by a manually graded markdown answer
 cell (``predict_<topic>``) that sits right before the experiment cell that settles it;
 the answer cell's source in the instructor notebook is the rubric. The README's table of
-points graded by hand must match the notebooks.
+points graded by hand, and the points graded automatically in its table of what students
+implement, must match the notebooks.
 """
 from __future__ import annotations
 
@@ -117,3 +118,21 @@ def test_readme_states_the_points_graded_by_hand(name):
     assert rows[name[:2]] == [predictions, reflection, design, total], (
         f"README's row for {name} says {rows[name[:2]]}; the notebook has "
         f"{[predictions, reflection, design, total]}")
+
+
+def _readme_automatic_points():
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("| notebook | students implement in `course_lib/` |"):]
+    section = section[:section.index("\n\n")]
+    return {m.group(1): int(m.group(2))
+            for m in re.finditer(r"^\| (0\d) .*\| (\d+) \|$", section, flags=re.MULTILINE)}
+
+
+@pytest.mark.parametrize("name", [a.name for a in ASSIGNMENTS])
+def test_readme_states_the_points_graded_automatically(name):
+    points = sum(c.metadata["nbgrader"]["points"] for c in _cells(name)
+                 if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade"))
+    assert _readme_automatic_points().get(name[:2]) == points, (
+        f"README's table of what students implement gives {name} "
+        f"{_readme_automatic_points().get(name[:2])} points graded automatically; the notebook has "
+        f"{points}")

@@ -182,6 +182,195 @@ def test_dropout_backward_keeps_float32():
     assert reg.dropout_backward(np.ones_like(x), cache).dtype == np.float32
 
 
+# ========================================================================= DropConnect
+
+def _layer(seed=0, dtype=np.float64):
+    rng = np.random.default_rng(seed)
+    x, w, b = rng.standard_normal((8, 6)), rng.standard_normal((6, 5)), rng.standard_normal(5)
+    return x.astype(dtype), w.astype(dtype), b.astype(dtype)
+
+
+@pytest.mark.task("dropconnect_forward")
+@pytest.mark.parametrize("rate", [0.2, 0.7])
+def test_dropconnect_keeps_a_binomial_share_of_the_weights(rate):
+    w = signal((300, 400))
+    _, cache = reg.dropconnect_forward(np.ones((1, 300)), w, np.zeros(400),
+                                       {"rate": rate, "mode": "train", "seed": 2})
+    kept = int(np.count_nonzero(cache[4]))
+    lo, hi = stats.binom.interval(1 - ALPHA, w.size, 1 - rate)
+    assert lo <= kept <= hi
+
+
+@pytest.mark.task("dropconnect_forward")
+def test_dropconnect_output_is_the_affine_layer_of_the_masked_weights():
+    x, w, b = _layer()
+    out, cache = reg.dropconnect_forward(x, w, b, {"rate": 0.4, "mode": "train", "seed": 3})
+    mask = cache[4]
+    assert set(np.unique(mask)) <= {0.0, 1 / 0.6}
+    np.testing.assert_allclose(out, x @ (w * mask) + b, rtol=1e-12)
+
+
+@pytest.mark.task("dropconnect_forward")
+def test_dropconnect_has_the_affine_layer_as_expectation():
+    # the mean over 4000 masks of each output lies within Z standard errors of x @ w + b;
+    # one output's standard deviation is sqrt(p / (1 - p) * sum_i x_i**2 w_ij**2)
+    x, w, b = _layer(1)
+    x = x[:1]
+    rng = np.random.default_rng(4)
+    outs = np.array([reg.dropconnect_forward(x, w, b, {"rate": 0.5, "rng": rng})[0][0]
+                     for _ in range(4000)])
+    sd = np.sqrt(((x[0][:, None] * w) ** 2).sum(axis=0))
+    z = (outs.mean(axis=0) - (x @ w + b)[0]) / (sd / math.sqrt(4000))
+    assert np.max(np.abs(z)) < Z
+
+
+@pytest.mark.task("dropconnect_forward")
+def test_dropconnect_draws_one_mask_for_the_whole_batch():
+    x, w, b = _layer()
+    out, _ = reg.dropconnect_forward(np.tile(x[:1], (4, 1)), w, b, {"rate": 0.5, "seed": 1})
+    np.testing.assert_array_equal(out, np.tile(out[:1], (4, 1)))
+
+
+@pytest.mark.task("dropconnect_forward")
+def test_dropconnect_test_mode_and_rate_zero_are_the_affine_layer():
+    x, w, b = _layer()
+    for param in ({"rate": 0.5, "mode": "test"}, {"rate": 0.0, "mode": "train", "seed": 0}):
+        out, _ = reg.dropconnect_forward(x, w, b, param)
+        np.testing.assert_allclose(out, x @ w + b, rtol=1e-12)
+
+
+@pytest.mark.task("dropconnect_forward")
+def test_dropconnect_same_seed_same_mask_and_a_generator_continues_its_stream():
+    x, w, b = _layer()
+    first, _ = reg.dropconnect_forward(x, w, b, {"rate": 0.5, "seed": 5})
+    again, _ = reg.dropconnect_forward(x, w, b, {"rate": 0.5, "seed": 5})
+    np.testing.assert_array_equal(first, again)
+    rng = np.random.default_rng(5)
+    one, _ = reg.dropconnect_forward(x, w, b, {"rate": 0.5, "rng": rng})
+    two, _ = reg.dropconnect_forward(x, w, b, {"rate": 0.5, "rng": rng})
+    assert not np.array_equal(one, two)
+
+
+@pytest.mark.task("dropconnect_forward")
+def test_dropconnect_keeps_float32_and_leaves_its_inputs_alone():
+    x, w, b = _layer(dtype=np.float32)
+    copies = (x.copy(), w.copy(), b.copy())
+    out, cache = reg.dropconnect_forward(x, w, b, {"rate": 0.3, "seed": 1})
+    assert out.dtype == np.float32 and cache[4].dtype == np.float32
+    for array, before in zip((x, w, b), copies):
+        np.testing.assert_array_equal(array, before)
+
+
+@pytest.mark.task("dropconnect_forward")
+@pytest.mark.parametrize("param", [{"rate": 1.0}, {"rate": -0.1}, {"rate": 0.5, "mode": "eval"}])
+def test_dropconnect_rejects_a_bad_rate_or_mode(param):
+    with pytest.raises(ValueError):
+        reg.dropconnect_forward(*_layer(), param)
+
+
+@pytest.mark.task("dropconnect_backward")
+@pytest.mark.parametrize("mode", ["train", "test"])
+def test_dropconnect_backward_matches_numeric_gradients(mode):
+    x, w, b = _layer(2)
+    param = {"rate": 0.45, "mode": mode, "seed": 6}
+    assert_gradient(lambda *a: reg.dropconnect_forward(*a, param), reg.dropconnect_backward,
+                    [x, w, b], wrt=[(0, 0), (1, 1), (2, 2)], what="DropConnect")
+
+
+@pytest.mark.task("dropconnect_backward")
+def test_dropconnect_backward_gives_dropped_weights_no_gradient():
+    x, w, b = _layer(3)
+    out, cache = reg.dropconnect_forward(x, w, b, {"rate": 0.5, "seed": 2})
+    _, dw, _ = reg.dropconnect_backward(np.ones_like(out), cache)
+    assert np.all(dw[cache[4] == 0] == 0) and np.all(dw[cache[4] != 0] != 0)
+
+
+@pytest.mark.task("dropconnect_backward")
+def test_dropconnect_backward_keeps_float32():
+    x, w, b = _layer(dtype=np.float32)
+    out, cache = reg.dropconnect_forward(x, w, b, {"rate": 0.3, "seed": 1})
+    for grad in reg.dropconnect_backward(np.ones_like(out), cache):
+        assert grad.dtype == np.float32
+
+
+# ================================================================== activity penalties
+
+@pytest.mark.task("activity_l1_penalty")
+def test_activity_l1_penalty_by_hand():
+    # sum |h| = 0 + 2 + 1 + 1 + 0 + 3 = 7 over N = 2 examples
+    h = np.array([[0.0, 2.0, -1.0], [1.0, 0.0, 3.0]])
+    loss, dh = reg.activity_l1_penalty(h, 0.1)
+    assert loss == pytest.approx(0.35, rel=1e-12) and type(loss) is float
+    np.testing.assert_allclose(dh, 0.05 * np.sign(h), rtol=1e-12)
+
+
+@pytest.mark.task("activity_l1_penalty")
+def test_activity_l1_penalty_gradient_matches_numeric_away_from_zero():
+    h = signal((6, 5), seed=3)
+    _, dh = reg.activity_l1_penalty(h, 0.4)
+    numeric = numeric_gradient(lambda v: reg.activity_l1_penalty(v, 0.4)[0], h.copy())
+    assert rel_error(dh, numeric) < 1e-8
+
+
+@pytest.mark.task("activity_l1_penalty")
+def test_activity_l1_penalty_keeps_float32_and_leaves_h_alone():
+    h = signal((4, 3), seed=1, dtype=np.float32)
+    before = h.copy()
+    _, dh = reg.activity_l1_penalty(h, 0.1)
+    assert dh.dtype == np.float32
+    np.testing.assert_array_equal(h, before)
+
+
+def _sigmoid_activations(shape=(8, 5), seed=0):
+    rng = np.random.default_rng(seed)
+    return 1.0 / (1.0 + np.exp(-2.0 * rng.standard_normal(shape)))
+
+
+@pytest.mark.task("kl_sparsity_penalty")
+def test_kl_sparsity_penalty_by_hand():
+    # unit 0: mean 0.2 against rho = 0.05; unit 1: mean 0.05 = rho costs nothing
+    h = np.array([[0.1, 0.02], [0.3, 0.08], [0.2, 0.05], [0.2, 0.05]])
+    loss, dh = reg.kl_sparsity_penalty(h, 0.05, 2.0)
+    kl = 0.05 * math.log(0.05 / 0.2) + 0.95 * math.log(0.95 / 0.8)
+    assert loss == pytest.approx(2.0 * kl, rel=1e-12) and type(loss) is float
+    np.testing.assert_allclose(dh, [[2.0 * (0.95 / 0.8 - 0.05 / 0.2) / 4, 0.0]] * 4, atol=1e-15)
+
+
+@pytest.mark.task("kl_sparsity_penalty")
+def test_kl_sparsity_penalty_gradient_matches_numeric():
+    h = _sigmoid_activations()
+    _, dh = reg.kl_sparsity_penalty(h, 0.1, 0.7)
+    numeric = numeric_gradient(lambda v: reg.kl_sparsity_penalty(v, 0.1, 0.7)[0], h.copy())
+    assert rel_error(dh, numeric) < 1e-8
+
+
+@pytest.mark.task("kl_sparsity_penalty")
+def test_kl_sparsity_penalty_is_zero_when_every_mean_is_the_target():
+    loss, dh = reg.kl_sparsity_penalty(np.array([[0.05, 0.1], [0.15, 0.1]]), 0.1, 3.0)
+    assert abs(loss) < 1e-15 and np.all(np.abs(dh) < 1e-15)
+
+
+@pytest.mark.task("kl_sparsity_penalty")
+@pytest.mark.parametrize("rho", [0.0, 1.0, 1.5])
+def test_kl_sparsity_penalty_rejects_a_target_outside_zero_one(rho):
+    with pytest.raises(ValueError, match="rho"):
+        reg.kl_sparsity_penalty(_sigmoid_activations(), rho, 1.0)
+
+
+@pytest.mark.task("kl_sparsity_penalty")
+def test_kl_sparsity_penalty_rejects_a_unit_that_is_never_active():
+    h = _sigmoid_activations()
+    h[:, 2] = 0.0
+    with pytest.raises(ValueError, match="mean activation"):
+        reg.kl_sparsity_penalty(h, 0.1, 1.0)
+
+
+@pytest.mark.task("kl_sparsity_penalty")
+def test_kl_sparsity_penalty_keeps_float32():
+    _, dh = reg.kl_sparsity_penalty(_sigmoid_activations().astype(np.float32), 0.1, 0.7)
+    assert dh.dtype == np.float32
+
+
 # ============================================================================ penalties
 
 def small_weights(dtype=np.float64):

@@ -1,4 +1,5 @@
-"""Visible checks of assignment 03: batch normalization and layer normalization.
+"""Visible checks of assignment 03: batch normalization, layer normalization, and the input
+preprocessing of ``course_lib.preprocessing`` (PCA and whitening).
 
 Forward passes are checked on small batches whose means and variances are
 whole numbers, so the expected outputs were worked out by hand. Backward
@@ -23,7 +24,8 @@ from .core import _call, _call_strict, _as_pair  # noqa: F401
 
 __all__ = ["check_batchnorm_forward", "check_batchnorm_backward", "check_batchnorm_backward_alt",
            "check_layernorm_forward", "check_layernorm_backward",
-           "check_fc_network_normalization"]
+           "check_fc_network_normalization", "check_fit_pca", "check_pca_transform",
+           "check_whiten"]
 
 _MODULE = "normalization"
 
@@ -498,3 +500,158 @@ def check_fc_network_normalization(model_module):
         if not np.allclose(np.asarray(scores, dtype=np.float64), expected, rtol=1e-6, atol=1e-9):
             fail("In test mode the scores should use each layer's running averages "
                  "(bn_param['mode'] = 'test').")
+
+
+# ====================================================================== preprocessing (03)
+# Four points, mean (1, 2), spread along the unit vectors u = (0.8, 0.6) and v = (-0.6, 0.8):
+# rows mean + 3u, mean - 3u, mean + v, mean - v. The covariance (divided by N = 4) is
+# (9 + 9) / 4 u u^T + (1 + 1) / 4 v v^T = 4.5 u u^T + 0.5 v v^T: variances 4.5 and 0.5,
+# components u and v (each with its largest entry, 0.8, positive). In those coordinates the
+# rows are (3, 0), (-3, 0), (0, 1), (0, -1).
+_PCA_X = np.array([[3.4, 3.8], [-1.4, 0.2], [0.4, 2.8], [1.6, 1.2]])
+_PCA_MEAN = np.array([1.0, 2.0])
+_PCA_COMPONENTS = np.array([[0.8, -0.6], [0.6, 0.8]])
+_PCA_VARIANCES = np.array([4.5, 0.5])
+_PCA_Z = np.array([[3.0, 0.0], [-3.0, 0.0], [0.0, 1.0], [0.0, -1.0]])
+_PRE = "preprocessing"
+
+
+@visible_check("fit_pca")
+def check_fit_pca(fn):
+    """Check ``fit_pca`` on four points of known covariance, on a constant feature, and float32."""
+    name = "fit_pca"
+    X = _PCA_X.copy()
+    result = expect_outputs(_call(name, _PRE, fn, X), name, ("mean", "components", "variances"),
+                            (_PCA_MEAN, _PCA_COMPONENTS, _PCA_VARIANCES))
+    if not np.array_equal(X, _PCA_X):
+        fail(f"{name} changed X in place: centre a copy (X - mean is a new array).")
+    mean, components, variances = result
+    expect_close(mean, _PCA_MEAN, f"{name}: mean", hint="The mean of the rows: X.mean(axis=0).")
+    if _same(variances, [6.0, 2.0 / 3.0]):
+        fail(f"{name}: the variances are {np.round(variances, 4).tolist()}, 4/3 of the expected "
+             "[4.5, 0.5]: the covariance is divided by N - 1; the course uses the biased "
+             "estimate, Xc.T @ Xc / N.")
+    if _same(variances, [0.5, 4.5]):
+        fail(f"{name}: the variances are in increasing order (the order np.linalg.eigh returns); "
+             "sort them, and the columns of components with them, in DECREASING order.")
+    if _same(variances, np.sqrt([4.5, 0.5])):
+        fail(f"{name}: the variances are the square roots of the expected ones: return the "
+             "eigenvalues of the covariance themselves.")
+    if _same(np.sort(np.ravel(variances))[::-1] if np.size(variances) == 2 else None,
+             np.linalg.eigvalsh(_PCA_X.T @ _PCA_X / 4)[::-1]):
+        fail(f"{name}: the variances are those of the uncentred data: subtract the mean before "
+             "forming Xc.T @ Xc / N.")
+    expect_close(variances, _PCA_VARIANCES, f"{name}: variances")
+    got = np.asarray(components, dtype=np.float64) if np.shape(components) == (2, 2) else None
+    if got is not None and _same(got, _PCA_COMPONENTS.T):
+        fail(f"{name}: the principal directions are in the ROWS of components; the docstring "
+             "puts direction k in COLUMN k (np.linalg.eigh returns them that way).")
+    if got is not None and _same(got, _PCA_COMPONENTS[:, ::-1]):
+        fail(f"{name}: the columns of components are in increasing order of variance; reorder "
+             "them with the variances (the same index array for both).")
+    if got is not None and _same(np.abs(got), np.abs(_PCA_COMPONENTS)) and \
+            not _same(got, _PCA_COMPONENTS):
+        fail(f"{name}: a column of components has the wrong sign: flip each column so that its "
+             "entry of largest absolute value is positive.")
+    expect_close(components, _PCA_COMPONENTS, f"{name}: components",
+                 hint="Column k is the unit eigenvector of the k-th largest variance.")
+    # a third feature that never changes: a direction of variance 0, never a negative one
+    X3 = np.column_stack([_PCA_X, np.full(4, 7.0)])
+    mean3, components3, variances3 = _call(name, _PRE, fn, X3)
+    expect_close(variances3, [4.5, 0.5, 0.0], f"{name}: variances with a constant third feature",
+                 atol=1e-12, hint="Round-off can make a zero eigenvalue slightly negative: "
+                                  "return 0 for it (np.maximum(variances, 0)).")
+    if np.min(np.asarray(variances3, dtype=np.float64)) < 0:
+        fail(f"{name}: a variance is negative ({float(np.min(variances3)):.3g}), round-off "
+             "from np.linalg.eigh: return 0 for it (np.maximum(variances, 0)).")
+    expect_close(components3, [[0.8, -0.6, 0.0], [0.6, 0.8, 0.0], [0.0, 0.0, 1.0]],
+                 f"{name}: components with a constant third feature", atol=1e-9)
+    # four features that are combinations of two: two zero eigenvalues, which np.linalg.eigh
+    # returns as round-off of either sign
+    A = np.random.default_rng(3).standard_normal((6, 2))
+    _, _, variances4 = _call(name, _PRE, fn, np.column_stack([A, A[:, 0] + A[:, 1], 2 * A[:, 0]]))
+    if np.shape(variances4) == (4,) and np.min(np.asarray(variances4, dtype=np.float64)) < 0:
+        fail(f"{name}: a variance is negative ({float(np.min(variances4)):.3g}) for data of rank 2 "
+             "in 4 dimensions: that is round-off of a zero eigenvalue; return 0 for it "
+             "(np.maximum(variances, 0)).")
+    for got32, what in zip(_call(name, _PRE, fn, _PCA_X.astype(np.float32)),
+                           ("mean", "components", "variances")):
+        expect_dtype(got32, np.float32, f"{name}: {what} for float32 X")
+
+
+@visible_check("pca_transform")
+def check_pca_transform(fn):
+    """Check ``pca_transform`` with the components of ``check_fit_pca``'s points, k = 2 and 1."""
+    name = "pca_transform"
+    X = _PCA_X.copy()
+    Z = _call(name, _PRE, fn, X, _PCA_MEAN, _PCA_COMPONENTS)
+    if not np.array_equal(X, _PCA_X):
+        fail(f"{name} changed X in place: X - mean is a new array.")
+    got = np.asarray(Z, dtype=np.float64) if np.shape(Z) == (4, 2) else None
+    if got is not None and _same(got, _PCA_X @ _PCA_COMPONENTS):
+        fail(f"{name}: X is not centred: subtract the training mean first, (X - mean) @ ...")
+    if got is not None and _same(got, (_PCA_X - _PCA_MEAN) @ _PCA_COMPONENTS.T):
+        fail(f"{name} projects on the ROWS of components; the directions are its COLUMNS: "
+             "(X - mean) @ components[:, :k].")
+    expect_close(Z, _PCA_Z, f"{name}: Z with every component",
+                 hint="Z = (X - mean) @ components[:, :k].")
+    Z1 = _call(name, _PRE, fn, X, _PCA_MEAN, _PCA_COMPONENTS, num_components=1)
+    if np.shape(Z1) == (4, 2):
+        fail(f"{name}: with num_components=1 Z should have 1 column, got 2: keep "
+             "components[:, :k].")
+    if np.shape(Z1) == (4, 1) and _same(Z1, (_PCA_X - _PCA_MEAN) @ _PCA_COMPONENTS[:1].T):
+        fail(f"{name} keeps the first ROW of components; the first k components are its first "
+             "k COLUMNS, components[:, :k].")
+    expect_close(Z1, _PCA_Z[:, :1], f"{name}: Z with num_components=1")
+    Z32 = _call(name, _PRE, fn, _PCA_X.astype(np.float32), _PCA_MEAN.astype(np.float32),
+                _PCA_COMPONENTS.astype(np.float32))
+    expect_dtype(Z32, np.float32, f"{name}: Z for float32 inputs")
+
+
+@visible_check("whiten")
+def check_whiten(fn):
+    """Check ``whiten`` (PCA and ZCA) with the statistics of ``check_fit_pca``'s points."""
+    name = "whiten"
+    stats = (_PCA_MEAN, _PCA_COMPONENTS, _PCA_VARIANCES)
+    X = _PCA_X.copy()
+    # eps = 0: the coordinates (3, 0), (0, 1), ... divided by sqrt(4.5) and sqrt(0.5)
+    r = np.sqrt(2.0)
+    white = np.array([[r, 0.0], [-r, 0.0], [0.0, r], [0.0, -r]])
+    W = _call(name, _PRE, fn, X, *stats, eps=0.0)
+    if not np.array_equal(X, _PCA_X):
+        fail(f"{name} changed X in place: X - mean is a new array.")
+    got = np.asarray(W, dtype=np.float64) if np.shape(W) == (4, 2) else None
+    if got is not None and _same(got, _PCA_Z / _PCA_VARIANCES):
+        fail(f"{name} divides by the variances; whitening divides by the standard deviations, "
+             "sqrt(variances + eps).")
+    if got is not None and _same(got, _PCA_Z):
+        fail(f"{name} returns the PCA coordinates without dividing them by the standard "
+             "deviations sqrt(variances + eps).")
+    if got is not None and _same(got, _PCA_X @ _PCA_COMPONENTS / np.sqrt(_PCA_VARIANCES)):
+        fail(f"{name}: X is not centred: subtract the training mean first.")
+    expect_close(W, white, f"{name}: kind='pca', eps=0",
+                 hint="W = (X - mean) @ components / sqrt(variances + eps).")
+    zca = white @ _PCA_COMPONENTS.T
+    W = _call(name, _PRE, fn, X, *stats, eps=0.0, kind="zca")
+    got = np.asarray(W, dtype=np.float64) if np.shape(W) == (4, 2) else None
+    if got is not None and _same(got, white):
+        fail(f"{name}: kind='zca' returned the PCA-whitened data; ZCA rotates them back to the "
+             "original axes: W @ components.T.")
+    if got is not None and _same(got, white @ _PCA_COMPONENTS):
+        fail(f"{name}: kind='zca' multiplies by components; rotating back to the original axes "
+             "is the inverse rotation, components.T.")
+    expect_close(W, zca, f"{name}: kind='zca', eps=0", hint="W_zca = W_pca @ components.T.")
+    # eps = 0.5 goes inside the root: 3 / sqrt(5) and 1 / sqrt(1)
+    W = _call(name, _PRE, fn, X, *stats, eps=0.5)
+    got = np.asarray(W, dtype=np.float64) if np.shape(W) == (4, 2) else None
+    if got is not None and _same(got, _PCA_Z / (np.sqrt(_PCA_VARIANCES) + 0.5)):
+        fail(f"{name}: eps is added outside the square root; add it to the variances inside: "
+             "sqrt(variances + eps).")
+    if got is not None and _same(got, white):
+        fail(f"{name} ignores eps: divide by sqrt(variances + eps).")
+    expect_close(W, _PCA_Z / np.sqrt(_PCA_VARIANCES + 0.5), f"{name}: kind='pca', eps=0.5")
+    W = _call(name, _PRE, fn, X, *stats)
+    expect_close(W, _PCA_Z / np.sqrt(_PCA_VARIANCES + 1e-5), f"{name}: the defaults (eps=1e-5, pca)",
+                 hint="The defaults are eps=1e-5 and kind='pca'.")
+    W32 = _call(name, _PRE, fn, _PCA_X.astype(np.float32), *(a.astype(np.float32) for a in stats))
+    expect_dtype(W32, np.float32, f"{name}: W for float32 inputs")

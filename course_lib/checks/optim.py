@@ -14,7 +14,7 @@ from .core import *  # noqa: F401,F403
 from .core import _call  # noqa: F401
 
 __all__ = ["check_sgd_momentum", "check_sgd_nesterov", "check_adagrad", "check_rmsprop",
-           "check_adam", "check_nadam", "check_adamax"]
+           "check_adadelta", "check_adam", "check_nadam", "check_adamax", "check_adamw"]
 
 _MODULE = "optim"
 _W0 = np.array([1.0, 1.0])
@@ -28,14 +28,15 @@ def _step(name, fn, w, g, config):
             result = _call(name, _MODULE, fn, w, g, config)
         except FloatingPointError as err:
             hint = ""
-            if "sqrt" in str(err) and name in ("adam", "nadam", "rmsprop", "adagrad"):
+            if "sqrt" in str(err) and name in ("adam", "nadam", "rmsprop", "adagrad",
+                                               "adadelta", "adamw"):
                 hint = (" A square root of a negative number: the second moment averages the "
                         "SQUARED gradient, dw**2, which is never negative.")
             elif name == "adamax" and "divide" in str(err):
                 hint = (" u must stay positive: u = maximum(beta2 * u, abs(dw) + epsilon), with "
                         "abs(dw) (a negative dw makes u 0). And is t incremented BEFORE it is "
                         "used? With t = 0 the bias correction divides by 1 - beta1**0 = 0.")
-            elif name in ("adam", "nadam", "adamax"):
+            elif name in ("adam", "nadam", "adamax", "adamw"):
                 hint = (" Is t incremented BEFORE it is used? With t = 0 the bias correction "
                         "divides by 1 - beta**0 = 0.")
             fail(f"{name} hit a floating-point error ({err}) on a small, harmless input.{hint}")
@@ -224,6 +225,61 @@ def check_rmsprop(fn):
     _check_defaults_and_dtype(name, fn, lambda g: 0.01 * np.sign(g) / 0.1)
 
 
+@visible_check("adadelta")
+def check_adadelta(fn):
+    """Check ``adadelta`` on three scripted steps with lr = 0.5, rho = 0.75, epsilon = 0.25."""
+    name = "adadelta"
+    # step 1: cache = 0.25 * [1, 4] = [0.25, 1]; delta = 0, so the numerator is sqrt(0.25) = 0.5
+    #         step = 0.5 / sqrt([0.5, 1.25]) * [1, -2] = [0.707107, -0.894427]
+    #         w1 = [1, 1] - 0.5 * step = [0.646447, 1.447214]
+    #         delta = 0.25 * step**2 = [0.125, 0.2]
+    # step 2: cache = 0.75 * [0.25, 1] + 0.25 * [9, 4] = [2.4375, 1.75]
+    #         step = sqrt(delta + 0.25) / sqrt(cache + 0.25) * [3, 2]
+    expected = [[0.646446609407, 1.4472135955], [0.086131083679, 0.972871946475],
+                [0.351886380796, 0.817828528238]]
+    config = {"learning_rate": 0.5, "rho": 0.75, "epsilon": 0.25}
+
+    def first(w, config):
+        if _near(w, _W0):
+            return ("w did not move: delta starts at 0, so the numerator is "
+                    "sqrt(delta + epsilon), with epsilon INSIDE the root; sqrt(delta) alone is 0.")
+        if _near(w, [0.292893218813, 1.894427191]):
+            return ("this is RMSProp's step, g / sqrt(cache + epsilon): Adadelta multiplies it "
+                    "by sqrt(delta + epsilon), the root of the mean square of the past steps.")
+        if _near(w, [0.75, 1.277350098113]):
+            return ("rho and 1 - rho are swapped: rho weighs the OLD average, "
+                    "cache = rho * cache + (1 - rho) * dw**2.")
+        if _near(w, [0.833333333333, 1.2]):
+            return ("epsilon is added outside the square roots; Adadelta adds it inside both: "
+                    "sqrt(delta + epsilon) / sqrt(cache + epsilon).")
+        if _near(w, [1.353553390593, 0.552786404500]):
+            return "w moved uphill (along +dw): next_w = w - lr * step."
+        return None
+
+    def second(w, config):
+        if _near(w, [0.161199129991, 1.059915260879]):
+            return ("delta accumulated lr * step; it accumulates step itself: "
+                    "delta = rho * delta + (1 - rho) * step**2, then next_w = w - lr * step.")
+        if _near(w, [-0.076917623849, 0.79529335498]):
+            return ("in delta, rho and 1 - rho are swapped: "
+                    "delta = rho * delta + (1 - rho) * step**2.")
+        delta = np.asarray(config.get("delta"), dtype=np.float64)
+        if np.shape(delta) == (2,) and _near(delta, [0.0, 0.0]):
+            return ("config['delta'] is still 0 after two steps: update it after the step, "
+                    "delta = rho * delta + (1 - rho) * step**2, and let it be stored.")
+        return None
+
+    def third(w, config):
+        if _near(w, [0.332217986727, 0.837708228084]):
+            return ("delta forgot the earlier steps: carry it over, "
+                    "delta = rho * delta + (1 - rho) * step**2.")
+        return None
+
+    _trajectory(name, fn, _G_ADAM, config, expected, {1: first, 2: second, 3: third})
+    # defaults: lr 1, rho 0.9, epsilon 1e-6; the first step is sqrt(1e-6) / sqrt(0.1 g**2 + 1e-6) * g
+    _check_defaults_and_dtype(name, fn, lambda g: np.sqrt(1e-6) / np.sqrt(0.1 * g**2 + 1e-6) * g)
+
+
 # ------------------------------------------------------------ Adam family
 
 # lr = 0.1, beta1 = 0.5, beta2 = 0.9375 (1 - beta2 = 1/16); w0 = [1, 1]
@@ -313,3 +369,54 @@ def check_adamax(fn):
                  f"{name}: w after dw = 2 then 0.5 from 0 with epsilon = 0.5",
                  hint="u = maximum(beta2 * u, abs(dw) + epsilon).")
     _check_defaults_and_dtype(name, fn, lambda g: 2e-3 * np.sign(g))
+
+
+@visible_check("adamw")
+def check_adamw(fn):
+    """Check ``adamw`` on three scripted steps (Adam's settings of its check, weight_decay 0.5)."""
+    name = "adamw"
+    # step 1: Adam's first step is lr * sign(g) = 0.1 * [1, -1]; the decay is
+    #         lr * weight_decay * w = 0.1 * 0.5 * [1, 1] = [0.05, 0.05]
+    #         w1 = [1 - 0.1 - 0.05, 1 + 0.1 - 0.05] = [0.85, 1.05]
+    expected = [[0.850000001, 1.0499999995], [0.704471099745, 0.964166666358],
+                [0.646854835353, 0.880977749731]]
+    config = dict(_ADAM_CONFIG, weight_decay=0.5)
+
+    def first(w, config):
+        m = np.asarray(config.get("m"), dtype=np.float64)
+        if np.shape(m) == (2,) and _near(m, [0.75, -0.75]):
+            return ("the weight decay went into the gradient (config['m'] averages "
+                    "dw + weight_decay * w): that is an L2 penalty inside Adam, which the "
+                    "adaptive step then rescales. AdamW keeps m and v for dw alone and "
+                    "subtracts lr * weight_decay * w beside the step.")
+        if _near(w, [0.9, 1.1]):
+            return ("this is Adam's step without any decay: subtract lr * weight_decay * w "
+                    "as well, next_w = w - lr * (m_hat / (sqrt(v_hat) + eps) + weight_decay * w).")
+        if _near(w, [0.4, 0.6]):
+            return ("the decay is weight_decay * w, not multiplied by the learning rate: "
+                    "every weight shrinks by lr * weight_decay * w per step.")
+        if _near(w, [0.855, 1.045]):
+            return ("the decay was applied to the weights after Adam's step; AdamW decays the "
+                    "weights BEFORE the step: next_w = w - lr * (step + weight_decay * w).")
+        if _near(w, [0.95, 1.15]):
+            return "the decay has the wrong sign: it must pull w towards 0."
+        if _near(w, [0.85, 1.075]):
+            return ("the decay was divided by sqrt(v_hat) with the gradient; it stays outside "
+                    "the adaptive fraction: lr * (m_hat / (sqrt(v_hat) + eps) + weight_decay * w).")
+        if _near(w, [0.75, 1.15]):
+            return ("the bias correction is missing. m and v start at 0, so divide m by "
+                    "(1 - beta1**t) and v by (1 - beta2**t).")
+        return None
+
+    _trajectory(name, fn, _G_ADAM, config, expected, {1: first}, counts_steps=True)
+    # with weight_decay = 0 AdamW is Adam: the trajectory of check_adam
+    _trajectory(name, fn, _G_ADAM, dict(_ADAM_CONFIG, weight_decay=0.0),
+                [[0.9, 1.1], [0.796971099795, 1.066666666333], [0.774578390391, 1.031686083024]],
+                counts_steps=True)
+    _, defaults = _step(name, fn, _W0.copy(), np.array([0.5, -2.0]), None)
+    if not isinstance(defaults, dict) or defaults.get("weight_decay") != 1e-2:
+        got = defaults.get("weight_decay") if isinstance(defaults, dict) else None
+        fail(f"{name}(w, dw, None) left config['weight_decay'] = {got!r}; the module's table "
+             "says its default is 1e-2 (fill in every missing hyperparameter).")
+    # defaults: lr 1e-3, weight_decay 1e-2: Adam's first step 1e-3 * sign(g) plus 1e-5 * w
+    _check_defaults_and_dtype(name, fn, lambda g: 1e-3 * np.sign(g) + 1e-5)

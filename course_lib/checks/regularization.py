@@ -1,4 +1,5 @@
-"""Visible checks of assignment 04: dropout, weight penalties, max-norm, clipping, early stopping.
+"""Visible checks of assignment 04: dropout, DropConnect, weight and activity penalties, max-norm,
+clipping, early stopping.
 
 Every expected value below was worked out by hand (the arithmetic is in the
 comments). Dropout is random, so its check tests what must hold for every mask
@@ -14,8 +15,10 @@ import numpy as np
 from .core import *  # noqa: F401,F403
 from .core import _call, _as_pair  # noqa: F401
 
-__all__ = ["check_dropout_forward", "check_dropout_backward", "check_l1_penalty",
-           "check_l2_penalty", "check_elastic_net_penalty", "check_max_norm",
+__all__ = ["check_dropout_forward", "check_dropout_backward", "check_dropconnect_forward",
+           "check_dropconnect_backward", "check_l1_penalty", "check_l2_penalty",
+           "check_elastic_net_penalty", "check_activity_l1_penalty", "check_kl_sparsity_penalty",
+           "check_max_norm",
            "check_clip_by_value", "check_clip_by_global_norm", "check_EarlyStopping",
            "check_fc_network_regularization"]
 
@@ -149,6 +152,168 @@ def check_dropout_backward(fn):
     expect_dtype(dx32, np.float32, f"{name}: dx for float32 inputs")
 
 
+# ============================================================ DropConnect
+
+
+def _dropconnect(fn, x, w, b, param):
+    name = "dropconnect_forward"
+    return _as_pair(_call(name, _MODULE, fn, x, w, b, dict(param)), name)
+
+
+@visible_check("dropconnect_forward")
+def check_dropconnect_forward(fn):
+    """Check ``dropconnect_forward``: test mode, the mask of w's shape, rescaling, drop rate, seeds."""
+    name = "dropconnect_forward"
+    x = np.array([[1.0, 2.0, -1.0], [0.5, 0.0, 3.0]])
+    w = np.array([[1.0, -1.0], [2.0, 0.5], [0.0, 1.0]])
+    b = np.array([0.25, -0.5])
+    # x @ w + b = [[1 + 4 + 0, -1 + 1 - 1] + b, [0.5 + 0 + 0, -0.5 + 0 + 3] + b]
+    affine = np.array([[5.25, -1.5], [0.75, 2.0]])
+    before = (x.copy(), w.copy(), b.copy())
+    out, cache = _dropconnect(fn, x, w, b, {"rate": 0.4, "mode": "test"})
+    if np.shape(out) == (2, 2) and np.allclose(np.asarray(out, dtype=float), affine - b):
+        fail(f"{name}: the bias is missing: out = x @ w + b (DropConnect never drops the bias).")
+    expect_close(out, affine, f"{name}: out in test mode",
+                 hint="Test mode is the plain affine layer x @ w + b: nothing is dropped.")
+    if not (isinstance(cache, tuple) and len(cache) == 5):
+        fail(f"{name}: the cache should be the tuple (x, w, b, dc_param, mask) of the docstring.")
+    if cache[4] is not None:
+        fail(f"{name}: in test mode the mask in the cache should be None (nothing was dropped).")
+    # x = the identity makes out = w * mask + b: every entry of the mask shows up in out
+    rate, value, d, m = 0.3, 2.0, 300, 400
+    eye, big = np.eye(d), np.full((d, m), value)
+    out, cache = _dropconnect(fn, eye, big, np.zeros(m), {"rate": rate, "mode": "train", "seed": 7})
+    out = np.asarray(out, dtype=np.float64)
+    if out.shape != (d, m):
+        fail(f"{name}: out has shape {out.shape}, expected {(d, m)} = (N, M).")
+    if not np.all(big == value):
+        fail(f"{name} changed w in place: multiply it by the mask into a new array.")
+    zero_rows = np.all(out == 0, axis=1)
+    if zero_rows.mean() > 0.1 and np.all(np.isclose(out[~zero_rows], out[~zero_rows][:, :1])):
+        fail(f"{name} drops whole inputs (every weight leaving one input at once): that is "
+             "dropout on x. DropConnect drops each weight on its own: a mask of w's shape, "
+             "u = rng.random(w.shape).")
+    kept = out[out != 0]
+    if kept.size == 0:
+        fail(f"{name} dropped every weight at rate = {rate}: keep a weight where u >= rate.")
+    for scale, message in ((value, "kept weights are not rescaled: divide them by the keep "
+                                   "probability (1 - rate), so that E[out] = x @ w + b."),
+                           (value * (1 - rate), "kept weights are multiplied by (1 - rate); "
+                                                "inverted DropConnect DIVIDES them by (1 - rate)."),
+                           (value / rate, "kept weights are divided by rate; divide by the keep "
+                                          "probability 1 - rate.")):
+        if np.allclose(kept, scale, rtol=1e-6):
+            fail(f"{name}: {message}")
+    if not np.allclose(kept, value / (1 - rate), rtol=1e-6):
+        fail(f"{name}: with w = 2 and rate = {rate} every kept weight should be 2 / (1 - rate) = "
+             f"{value / (1 - rate):.4f}; got other values such as {float(kept[0]):.4f}.")
+    # binomial bound: the dropped share of 120 000 weights lies within 0.01 (about 7.5
+    # standard deviations) of rate
+    dropped = float(np.mean(out == 0))
+    if abs(dropped - (1 - rate)) < 0.01:
+        fail(f"{name} drops {dropped:.3f} of the weights at rate = {rate}: rate is the "
+             "probability of DROPPING a weight (keep it where u >= rate), not of keeping it.")
+    if abs(dropped - rate) > 0.01:
+        fail(f"{name} drops {dropped:.3f} of the weights at rate = {rate}; expected about {rate}. "
+             "Draw one uniform number per weight: rng.random(w.shape) >= rate.")
+    mask = cache[4] if isinstance(cache, tuple) and len(cache) == 5 else None
+    if mask is None or np.shape(mask) != (d, m):
+        fail(f"{name}: in train mode store the mask (shape of w, entries 0 or 1 / (1 - rate)) "
+             "in the cache; dropconnect_backward needs it.")
+    if not np.allclose(np.asarray(mask, dtype=np.float64) * value, out):
+        fail(f"{name}: out should be x @ (w * mask) + b, with the mask holding 0 or "
+             "1 / (1 - rate).")
+    out, _ = _dropconnect(fn, x, w, b, {"rate": 0.0, "mode": "train", "seed": 0})
+    expect_close(out, affine, f"{name}: out in train mode with rate = 0",
+                 hint="rate is the probability of DROPPING a weight: with rate = 0 all are kept.")
+    # with a bias: out must be x @ (w * mask) + b with the mask the cache holds
+    out, cache = _dropconnect(fn, x, w, b, {"rate": 0.5, "mode": "train", "seed": 9})
+    held = cache[4] if isinstance(cache, tuple) and len(cache) == 5 else None
+    if held is not None and np.shape(held) == w.shape:
+        held = np.asarray(held, dtype=np.float64)
+        got = np.asarray(out, dtype=np.float64)
+        if np.shape(got) == (2, 2) and np.allclose(got, x @ (w * held)):
+            fail(f"{name}: the bias is missing in train mode: out = x @ (w * mask) + b.")
+        offset = got - x @ (w * held) if np.shape(got) == (2, 2) else None
+        if offset is not None and np.allclose(offset, offset[:1]) and not np.allclose(offset[0], b):
+            fail(f"{name}: out - x @ (w * mask) is {np.round(offset[0], 4).tolist()} in every row, "
+                 f"not the bias {b.tolist()}: the bias is never dropped or rescaled.")
+        expect_close(out, x @ (w * held) + b, f"{name}: out in train mode (seed 9)",
+                     hint="out = x @ (w * mask) + b, with the mask you store in the cache.")
+    # one mask for the whole batch: two equal rows of x give two equal rows of out
+    twins = np.tile(np.array([[1.0, -2.0, 0.5, 3.0]]), (2, 1))
+    out, _ = _dropconnect(fn, twins, np.ones((4, 50)), np.zeros(50),
+                          {"rate": 0.5, "mode": "train", "seed": 2})
+    out = np.asarray(out, dtype=np.float64)
+    if out.shape == (2, 50) and not np.allclose(out[0], out[1]):
+        fail(f"{name} gives two equal examples different outputs: it draws a mask per output "
+             "entry (dropout on the outputs). DropConnect draws one mask of w's shape, shared "
+             "by the whole batch: out = x @ (w * mask) + b.")
+    first, _ = _dropconnect(fn, x, w, b, {"rate": 0.5, "mode": "train", "seed": 3})
+    second, _ = _dropconnect(fn, x, w, b, {"rate": 0.5, "mode": "train", "seed": 3})
+    if not np.array_equal(np.asarray(first), np.asarray(second)):
+        fail(f"{name} draws different masks for the same seed: draw from the generator `rng` "
+             "provided at the top of the function, not from np.random.")
+    rng = np.random.default_rng(0)
+    wide = np.ones((20, 30))
+    first, _ = _dropconnect(fn, np.ones((1, 20)), wide, np.zeros(30),
+                            {"rate": 0.5, "mode": "train", "rng": rng})
+    second, _ = _dropconnect(fn, np.ones((1, 20)), wide, np.zeros(30),
+                             {"rate": 0.5, "mode": "train", "rng": rng})
+    if np.array_equal(np.asarray(first), np.asarray(second)):
+        fail(f"{name} repeats its mask when given dc_param['rng']: draw from the generator "
+             "`rng` provided at the top of the function.")
+    for array, kept_as in zip((x, w, b), before):
+        if not np.array_equal(array, kept_as):
+            fail(f"{name} changed one of its inputs in place: build new arrays.")
+    out32, cache32 = _dropconnect(fn, x.astype(np.float32), w.astype(np.float32),
+                                  b.astype(np.float32), {"rate": 0.3, "mode": "train", "seed": 1})
+    expect_dtype(out32, np.float32, f"{name}: out for float32 inputs")
+    expect_dtype(cache32[4], np.float32, f"{name}: the mask for float32 w")
+
+
+@visible_check("dropconnect_backward")
+def check_dropconnect_backward(fn):
+    """Check ``dropconnect_backward`` with caches built by hand (train and test mode)."""
+    name = "dropconnect_backward"
+    x = np.array([[1.0, 2.0, -1.0], [0.5, 0.0, 3.0]])
+    w = np.array([[1.0, -1.0], [2.0, 0.5], [0.0, 1.0]])
+    b = np.array([0.25, -0.5])
+    dout = np.array([[1.0, -2.0], [0.5, 1.0]])
+    mask = np.array([[2.5, 0.0], [0.0, 2.5], [2.5, 2.5]])          # rate 0.6: kept weights x 2.5
+    used = w * mask                                                # [[2.5, 0], [0, 1.25], [0, 2.5]]
+    # dx = dout @ used.T; dw = (x.T @ dout) * mask; db = dout summed over the batch
+    expected = (dout @ used.T, (x.T @ dout) * mask, dout.sum(axis=0))
+    cache = (x, w, b, {"rate": 0.6, "mode": "train"}, mask)
+    result = expect_outputs(_call(name, _MODULE, fn, dout.copy(), cache), name,
+                            ("dx", "dw", "db"), expected)
+    dx, dw, db = result
+    dw_arr = np.asarray(dw, dtype=np.float64) if np.shape(dw) == (3, 2) else None
+    if dw_arr is not None and np.allclose(dw_arr, x.T @ dout):
+        fail(f"{name}: dw is not masked: a dropped weight took no part in the forward pass and "
+             "gets no gradient. Multiply x.T @ dout by the mask.")
+    if dw_arr is not None and np.allclose(dw_arr, (x.T @ dout) * (mask > 0)):
+        fail(f"{name}: dw is masked but not rescaled: multiply by the mask itself, which "
+             "already holds 1 / (1 - rate) where weights were kept.")
+    if np.shape(dx) == (2, 3) and np.allclose(np.asarray(dx, dtype=float), dout @ w.T):
+        fail(f"{name}: dx uses w; the forward pass used w * mask, so dx = dout @ (w * mask).T.")
+    expect_close(dx, expected[0], f"{name}: dx in train mode", hint="dx = dout @ (w * mask).T.")
+    expect_close(dw, expected[1], f"{name}: dw in train mode", hint="dw = (x.T @ dout) * mask.")
+    expect_close(db, expected[2], f"{name}: db", hint="db = dout summed over the batch.")
+    try:
+        result = _call(name, _MODULE, fn, dout.copy(), (x, w, b, {"rate": 0.6, "mode": "test"}, None))
+    except TypeError:
+        fail(f"{name} fails in test mode, where the mask is None: it is the plain affine layer "
+             "there.")
+    expect_outputs(result, name, ("dx", "dw", "db"), (dout @ w.T, x.T @ dout, dout.sum(axis=0)))
+    for got, want, what in zip(result, (dout @ w.T, x.T @ dout, dout.sum(axis=0)), ("dx", "dw", "db")):
+        expect_close(got, want, f"{name}: {what} in test mode (mask None)")
+    cache32 = tuple(a.astype(np.float32) for a in (x, w, b)) + ({"rate": 0.6}, mask.astype(np.float32))
+    result32 = _call(name, _MODULE, fn, dout.astype(np.float32), cache32)
+    for got, what in zip(result32, ("dx", "dw", "db")):
+        expect_dtype(got, np.float32, f"{name}: {what} for float32 inputs")
+
+
 # ============================================================ penalties
 
 # sum |w| = 1 + 2 + 0 + 3 + 0.5 + 2 = 8.5;  sum w**2 = 1 + 4 + 0 + 9 + 0.25 + 4 = 18.25
@@ -269,6 +434,95 @@ def check_elastic_net_penalty(fn):
             fail(f"{name}: loss = {loss:.6g} with l1_ratio = {ratio:g}; that should be "
                  f"{label}, {expected}.")
     _check_float32(name, fn, 0.1, 0.25)
+
+
+# ============================================================ activity penalties
+
+
+def _activity(name, fn, h, *args):
+    before = h.copy()
+    result = _call(name, _MODULE, fn, h, *args)
+    if not (isinstance(result, tuple) and len(result) == 2):
+        fail(f"{name} must return a pair (loss, dh).")
+    loss, dh = result
+    if not np.array_equal(h, before):
+        fail(f"{name} changed h in place: return a new array for dh.")
+    return expect_scalar(loss, f"{name}: loss"), dh
+
+
+@visible_check("activity_l1_penalty")
+def check_activity_l1_penalty(fn):
+    """Check ``activity_l1_penalty`` on a batch of 2: loss 0.1 * 7 / 2, dh 0.05 * sign(h)."""
+    name = "activity_l1_penalty"
+    h = np.array([[0.0, 2.0, -1.0], [1.0, 0.0, 3.0]])        # sum |h| = 7 over N = 2 examples
+    loss, dh = _activity(name, fn, h, 0.1)
+    if math.isclose(loss, 0.7):
+        fail(f"{name}: loss = {loss:.4g} is the sum over the batch; divide by the number of "
+             "examples N: the penalty is a mean over the batch, like the data loss.")
+    if math.isclose(loss, 0.1 * 7 / 6):
+        fail(f"{name}: loss = {loss:.4g} is a mean over every entry; sum |h| over the units of "
+             "each example and average over the N examples only: reg * sum(|h|) / N.")
+    if math.isclose(loss, 0.25):
+        fail(f"{name}: loss = {loss:.4g} sums h, not |h|.")
+    if not math.isclose(loss, 0.35, rel_tol=1e-9):
+        fail(f"{name}: loss = {loss:.6g}, expected reg * sum(|h|) / N = 0.1 * 7 / 2 = 0.35.")
+    signs = np.sign(h)
+    got = np.asarray(dh, dtype=np.float64) if np.shape(dh) == h.shape else None
+    if got is not None and np.allclose(got, 0.1 * signs):
+        fail(f"{name}: dh is reg * sign(h); divide it by N as well, the loss is a mean over the "
+             "batch.")
+    if got is not None and np.allclose(got, 0.05 * np.abs(h)):
+        fail(f"{name}: dh is the penalty itself, reg * |h| / N; its slope is reg * sign(h) / N.")
+    if got is not None and np.allclose(got, 0.05 * np.where(h >= 0, 1.0, -1.0)):
+        fail(f"{name}: dh is not 0 where h == 0; use the subgradient 0 there (np.sign(0) is 0): "
+             "a ReLU unit that is off feels no penalty.")
+    expect_close(dh, 0.05 * signs, f"{name}: dh", hint="dh = reg * sign(h) / N.")
+    loss, dh = _activity(name, fn, np.array([[0.5, -0.5]]), 0.2)
+    expect_close(dh, [[0.2, -0.2]], f"{name}: dh for one example (N = 1) with reg = 0.2")
+    _, dh32 = _activity(name, fn, h.astype(np.float32), 0.1)
+    expect_dtype(dh32, np.float32, f"{name}: dh for float32 h")
+
+
+@visible_check("kl_sparsity_penalty")
+def check_kl_sparsity_penalty(fn):
+    """Check ``kl_sparsity_penalty`` with rho = 0.05: one unit on target, one at mean 0.2."""
+    name = "kl_sparsity_penalty"
+    # unit 0 has the mean 0.2, unit 1 the mean 0.05 = rho (it costs nothing)
+    h = np.array([[0.1, 0.02], [0.3, 0.08], [0.2, 0.05], [0.2, 0.05]])
+    rho, reg = 0.05, 3.0
+    kl = rho * math.log(rho / 0.2) + (1 - rho) * math.log((1 - rho) / 0.8)
+    # dh for unit 0: reg * ((1 - rho) / (1 - 0.2) - rho / 0.2) / N = 3 * (1.1875 - 0.25) / 4
+    slope = reg * ((1 - rho) / 0.8 - rho / 0.2) / 4
+    expected_dh = np.array([[slope, 0.0]] * 4)
+    loss, dh = _activity(name, fn, h, rho, reg)
+    swapped = 0.2 * math.log(0.2 / rho) + 0.8 * math.log(0.8 / (1 - rho))
+    if math.isclose(loss, reg * swapped, rel_tol=1e-6):
+        fail(f"{name}: loss = {loss:.6g} is KL(rho_hat || rho), the divergence the other way "
+             "round: the penalty is rho * log(rho / rho_hat) + (1 - rho) * log((1 - rho) / "
+             "(1 - rho_hat)).")
+    if math.isclose(loss, reg * rho * math.log(rho / 0.2), rel_tol=1e-6):
+        fail(f"{name}: loss = {loss:.6g} has only the first term; add (1 - rho) * "
+             "log((1 - rho) / (1 - rho_hat)): the KL divergence of two Bernoulli distributions.")
+    if math.isclose(loss, kl, rel_tol=1e-6):
+        fail(f"{name}: loss = {loss:.6g}; multiply the summed divergence by reg = {reg:g}.")
+    if not math.isclose(loss, reg * kl, rel_tol=1e-9):
+        fail(f"{name}: loss = {loss:.6g}, expected reg * sum_j KL(rho || rho_hat[j]) = "
+             f"{reg * kl:.6g} for rho = {rho}, rho_hat = [0.2, 0.05], reg = {reg:g}.")
+    got = np.asarray(dh, dtype=np.float64) if np.shape(dh) == h.shape else None
+    if got is not None and np.allclose(got, 4 * expected_dh):
+        fail(f"{name}: dh is N times too large: rho_hat is a mean over the N examples, so each "
+             "example's share of the gradient is divided by N.")
+    if got is not None and np.allclose(got, -expected_dh):
+        fail(f"{name}: dh has the wrong sign: the penalty grows as rho_hat moves away from rho, "
+             "so for rho_hat > rho its slope is positive.")
+    if got is not None and not np.allclose(got, got[:1]):
+        fail(f"{name}: dh differs between the examples of the batch; the penalty depends on h "
+             "only through each unit's mean rho_hat, so every example gets the same gradient "
+             "for a unit: reg * ((1 - rho) / (1 - rho_hat) - rho / rho_hat) / N.")
+    expect_close(dh, expected_dh, f"{name}: dh",
+                 hint="dh[n, j] = reg * ((1 - rho) / (1 - rho_hat[j]) - rho / rho_hat[j]) / N.")
+    _, dh32 = _activity(name, fn, h.astype(np.float32), rho, reg)
+    expect_dtype(dh32, np.float32, f"{name}: dh for float32 h")
 
 
 # ============================================================ max-norm
