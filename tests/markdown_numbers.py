@@ -17,12 +17,13 @@ What counts as a measurement-like figure:
 
 A figure is supported when one of these holds:
 
-1. **A cell prints it.** Some output of the executed notebook (stdout, a result's text)
-   shows a number that rounds to it at the figure's own precision, and at least as
-   precisely (``77 %`` is supported by ``0.773`` or ``77.3%``; ``0.2`` by ``0.196``; not
-   ``0.8`` by ``0.8%`` nor ``96 %`` by ``0.96`` printed from a string). A number that only
-   occurs inside a string literal or as a literal of the code is not evidence that
-   anything was measured.
+1. **A cell prints it.** An output (stdout, a result's text) of a code cell of the
+   figure's own section — or of a subsection, or of a section its cell names, such as
+   "4.2" or "§5" — shows a number that rounds to it at the figure's own precision and is
+   printed at least as precisely (``77 %`` is supported by ``0.773`` or ``77.3%``, ``0.2``
+   by ``0.196``; ``77.31 %`` and ``78 %`` are not). A number that a string of the code
+   writes (other than a plot's title or label) or that equals a literal of the code is
+   not evidence that anything was measured.
 2. **The code sets it.** It equals a numeric literal of a code cell that is not a graded
    test (a setting such as ``learning_rate=0.1``, a dropout rate of 50 % as ``0.5``), or a
    default or module constant of ``course_lib``. A literal that only occurs in a
@@ -476,11 +477,6 @@ def _rounds_to(value, exponent, figure_value):
         return value.quantize(quantum, rounding=ROUND_HALF_UP) == figure_value
     except InvalidOperation:
         return False
-
-
-def _sig_exponent(value):
-    """The exponent of a figure written in scientific notation, e.g. 2E-9 -> -9."""
-    return value.adjusted()
 
 
 def printed_supports(figure, printed):
