@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 import socket
+import subprocess
 
 import pytest
 
@@ -17,7 +18,7 @@ from autograder.manifest import by_name
 from autograder.paths import Course
 from autograder.sandbox import sandbox_available
 
-from instructor_support import A, SLIPS, error_lines, tdn, write_slips
+from instructor_support import A, SLIPS, clean_env, error_lines, tdn, tdn_path, write_slips
 
 pytestmark = pytest.mark.slow
 
@@ -241,3 +242,13 @@ def test_an_imported_roster_gives_every_student_a_row(course, graded, tmp_path):
     assert tdn(course.root, "export").returncode == 0
     rows = {r["student"]: r for r in grade.read_export(course.exports / "grades.csv")}
     assert rows["zoe"]["status"] == "not submitted" and rows["zoe"]["assignment"] == A
+
+
+def test_output_cut_short_by_the_reader_is_not_an_error(course):
+    # `tdn parts | head -1`: the reader closes the pipe after one line
+    listing = subprocess.Popen(f"'{tdn_path()}' --course-dir '{course.root}' parts | head -1",
+                               shell=True, cwd=course.root.parent, env=clean_env(),
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    out, err = listing.communicate(timeout=120)
+    assert out.strip() and len(out.splitlines()) == 1
+    assert err == "", err
