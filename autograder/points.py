@@ -320,7 +320,8 @@ def region_size(function: str, lib: Path = LIB) -> tuple[int, int]:
 
 
 def describe() -> str:
-    """The scheme as a table: every class, then every cell with its points (``tdn points``)."""
+    """The scheme as a table: every class, then every cell with its points
+    (``python -m autograder.points``)."""
     out = ["class           points  what"]
     out += [f"{name:<15} {c.points:>6}  {c.what}" for name, c in CLASSES.items()]
     assignment = None
