@@ -665,7 +665,10 @@ def write_rows(rows: list[dict], path: Path) -> Path:
 
 def export(course: Course) -> Path:
     check_gradebook(course)
-    return write_rows(gradebook_rows(course), course.exports / "grades.csv")
+    path = write_rows(gradebook_rows(course), course.exports / "grades.csv")
+    from .course_grade import write_course  # course.csv: every assignment weighs the same
+    write_course(path)
+    return path
 
 
 def read_export(path: Path) -> list[dict]:

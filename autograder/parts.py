@@ -9,8 +9,9 @@ module gathers them so that nothing is forgotten when one is added or changed
 3. each module ``course_lib/<module>.py`` with its solution regions;
 4. the visible checks ``course_lib/checks/<module>.py``;
 5. a trusted probe per graded cell in :mod:`autograder.probes` (same name as the
-   cell's ``grade_id``);
-6. the sample class's plausible mistake in :data:`autograder.sample_class.BUGS`.
+   cell's ``grade_id``; one per function for a cell that grades several);
+6. the sample class's plausible mistake in :data:`autograder.sample_class.BUGS`;
+7. each graded cell's difficulty class, and so its points, in :mod:`autograder.points`.
 
 :func:`missing` lists what is not there; ``tests/test_grader_structure.py``
 runs it for every assignment.
@@ -53,7 +54,8 @@ def checks_of(assignment: Assignment) -> tuple[Path, ...]:
 
 
 def parts(name: str) -> Parts:
-    from .probes import GRADED_ELSEWHERE, PROBES
+    from .probes import GRADED_ELSEWHERE
+    from .verify import probes_of
     from .sample_class import BUGS
 
     assignment = by_name(name)
@@ -64,13 +66,14 @@ def parts(name: str) -> Parts:
                  modules=tuple(LIB / f"{m}.py"
                                for m in assignment.modules + assignment.shared_modules),
                  checks=checks_of(assignment), graded_cells=graded,
-                 probes=tuple(g for g in graded if g in PROBES or g in GRADED_ELSEWHERE),
+                 probes=tuple(g for g in graded if probes_of(g) or g in GRADED_ELSEWHERE),
                  sample_bug=f"{bug.module}: {bug.what}" if bug else None)
 
 
 def missing(name: str) -> list[str]:
     """What assignment ``name`` still lacks, one line each (empty when complete)."""
     from .modules import has_solution
+    from .points import CELLS
 
     p = parts(name)
     gaps = []
@@ -88,9 +91,18 @@ def missing(name: str) -> list[str]:
     for cell in p.graded_cells:
         if cell not in p.probes:
             gaps.append(f"graded cell {cell} has no probe in autograder/probes.py")
+        if cell not in CELLS:
+            gaps.append(f"graded cell {cell} has no difficulty class in autograder/points.py")
     if p.sample_bug is None:
         gaps.append(f"no sample bug for {name} in autograder/sample_class.py BUGS")
     return gaps
+
+
+def points_line(cells) -> str:
+    from .points import CELLS
+
+    known = [CELLS[c].points for c in cells if c in CELLS]
+    return f"{sum(known)} graded automatically, by difficulty" if known else "-"
 
 
 def describe(name: str) -> str:
@@ -100,6 +112,7 @@ def describe(name: str) -> str:
              f"  modules      {', '.join(str(m) for m in p.modules)}",
              f"  checks       {', '.join(str(c) for c in p.checks) or '-'}",
              f"  graded cells {', '.join(p.graded_cells) or '-'}",
+             f"  points       {points_line(p.graded_cells)} (autograder/points.py)",
              f"  probes       {len(p.probes)} of {len(p.graded_cells)} graded cells "
              "(autograder/probes.py)",
              f"  sample bug   {p.sample_bug or '-'} (autograder/sample_class.py BUGS)"]

@@ -118,21 +118,40 @@ def run_side(lib_parent: Path, tasks: list[str], seed: int,
         shutil.rmtree(work, ignore_errors=True)
 
 
+def probes_of(name: str) -> tuple[str, ...]:
+    """The probes that re-check graded cell (or probe) ``name``: a cell that grades several
+    functions (``autograder/points.py``) has one probe per function."""
+    from .points import CELLS, probe_tasks
+
+    if name in probes.PROBES:
+        return (name,)
+    return tuple(t for t in probe_tasks(name) if t in probes.PROBES) if name in CELLS else ()
+
+
 def verify(reference_dir: Path, submission_dir: Path, tasks: list[str], seed: int,
            limits: Limits) -> dict[str, str | None]:
-    """Verdict per task: None when the student's function matches the reference.
+    """Verdict per graded cell (or probe): None when the student's functions match the reference.
 
-    Tasks without a probe, or whose probe fails on the reference itself, are
-    not judged (the notebook's own tests stand).
+    A cell that grades several functions fails with the first of them that fails its
+    probe, and its verdict names that function. Cells without a probe, and probes that
+    fail on the reference itself, are not judged (the notebook's own tests stand).
     """
-    tasks = [t for t in tasks if t in probes.PROBES]
-    if not tasks:
+    cells = {name: probes_of(name) for name in tasks}
+    cells = {name: run for name, run in cells.items() if run}
+    runs = list(dict.fromkeys(t for run in cells.values() for t in run))
+    if not runs:
         return {}
-    ref, ref_errors, _ = run_side(reference_dir, tasks, seed, None)
-    got, got_errors, _ = run_side(submission_dir, tasks, seed, limits)
+    ref, ref_errors, _ = run_side(reference_dir, runs, seed, None)
+    got, got_errors, _ = run_side(submission_dir, runs, seed, limits)
     verdicts = {}
-    for task in tasks:
-        if task in ref_errors:
+    for name, run in cells.items():
+        judged = [t for t in run if t not in ref_errors]
+        if not judged:
             continue
-        verdicts[task] = probes.judge(task, ref, got, got_errors)
+        verdicts[name] = None
+        for task in judged:
+            reason = probes.judge(task, ref, got, got_errors)
+            if reason:
+                verdicts[name] = reason if run == (name,) else f"{task}: {reason}"
+                break
     return verdicts

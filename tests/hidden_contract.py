@@ -191,37 +191,37 @@ _PRELU_DX = "    dx = np.where(x > 0, dout, alpha * dout)\n    leading_axes"
 _WARN = " + 0 * np.exp(x)"   # a wrong implementation that overflows (with a warning) for large x
 
 ACTIVATIONS = {
-    "activations.sigmoid_forward": C("sigmoid_forward", *_forward(
+    "activations.sigmoid_forward": C("saturating_activations.sigmoid_forward", *_forward(
         _SIG,
         ("Logistic sigmoid ``1 / (1 + exp(-x))``", (_SIG, "out = np.where(x >= 0, 1 / (1 + z), 1 / (1 + z))")),
         ("    z = np.exp(-np.abs(x))\n    " + _SIG, "    out = 1 / (1 + np.exp(-x))"),
         ("cache : ndarray ``out`` itself.", ("z / (1 + z))\n    cache = out", "z / (1 + z))\n    cache = x")))),
-    "activations.sigmoid_backward": C("sigmoid_backward", *_backward(
+    "activations.sigmoid_backward": C("saturating_activations.sigmoid_backward", *_backward(
         "sigmoid", "dx = dout * out * (1 - out)",
         ("dx = dout * out * (1 - out)", "dx = dout * (1 - out)"),
         ("dx = dout * out * (1 - out)", "dx = dout * np.exp(np.log(out) + np.log1p(-out))"))),
-    "activations.tanh_forward": C("tanh_forward", *_forward(
+    "activations.tanh_forward": C("saturating_activations.tanh_forward", *_forward(
         "out = np.tanh(x)",
         ("Hyperbolic tangent ``tanh(x)``", ("out = np.tanh(x)", "out = np.tanh(x / 2)")),
         ("out = np.tanh(x)", "out = (np.exp(2 * x) - 1) / (np.exp(2 * x) + 1)"),
         ("cache : ndarray ``out`` itself.", ("out = np.tanh(x)\n    cache = out", "out = np.tanh(x)\n    cache = x")))),
-    "activations.tanh_backward": C("tanh_backward", *_backward(
+    "activations.tanh_backward": C("saturating_activations.tanh_backward", *_backward(
         "tanh", "dx = dout * (1 - cache ** 2)",
         ("dx = dout * (1 - cache ** 2)", "dx = dout * (1 - cache)"),
         ("dx = dout * (1 - cache ** 2)", "dx = dout / np.cosh(np.arctanh(cache)) ** 2"))),
-    "activations.relu_forward": C("relu_forward", *_forward(
+    "activations.relu_forward": C("relu_activations.relu_forward", *_forward(
         "out = np.maximum(x, 0)",
         ("Rectified linear unit ``max(x, 0)``.", ("out = np.maximum(x, 0)", "out = np.maximum(x, 0.01 * x)")),
         ("out = np.maximum(x, 0)", "out = np.maximum(x, 0)" + _WARN),
         ("cache : ndarray The input ``x``.",
          ("out = np.maximum(x, 0)\n    cache = x", "out = np.maximum(x, 0)\n    cache = out")))),
-    "activations.relu_backward": C("relu_backward", *_backward(
+    "activations.relu_backward": C("relu_activations.relu_backward", *_backward(
         "relu", "dx = np.where(x > 0, dout, 0)",
         ("dx = np.where(x > 0, dout, 0)", "dx = dout.copy()"),
         ("dx = np.where(x > 0, dout, 0)", "dx = np.where(x > 0, dout, 0)" + _WARN),
         extra=[B("kink", "At the kink, ``x == 0`` exactly, ``dx`` is 0",
                  "dx = np.where(x > 0, dout, 0)", "dx = np.where(x >= 0, dout, 0)")])),
-    "activations.leaky_relu_forward": C("leaky_relu_forward", *_forward(
+    "activations.leaky_relu_forward": C("relu_activations.leaky_relu_forward", *_forward(
         _LEAKY,
         ("Leaky ReLU: ``x`` where ``x > 0``, ``alpha * x`` elsewhere.",
          (_LEAKY, '"""\n    out = np.where(x > 0, x, alpha)')),
@@ -230,7 +230,7 @@ ACTIVATIONS = {
          (_LEAKY + "\n    cache = (x, alpha)", _LEAKY + "\n    cache = (x, out)")),
         extra=[B("default-alpha", "alpha : float, default 0.01",
                  "def leaky_relu_forward(x, alpha=0.01):", "def leaky_relu_forward(x, alpha=0.1):")])),
-    "activations.leaky_relu_backward": C("leaky_relu_backward", *_backward(
+    "activations.leaky_relu_backward": C("relu_activations.leaky_relu_backward", *_backward(
         "leaky_relu", _LEAKY_DX,
         (_LEAKY_DX + "\n    return dx", "    dx = np.where(x > 0, dout, alpha)\n    return dx"),
         (_LEAKY_DX + "\n    return dx", _LEAKY_DX + _WARN + "\n    return dx"),
@@ -238,7 +238,7 @@ ACTIVATIONS = {
         extra=[B("kink", "At the kink, ``x == 0`` exactly, the slope of the negative side is used",
                  _LEAKY_DX + "\n    return dx", "    dx = np.where(x >= 0, dout, alpha * dout)\n    return dx")])),
     "activations.prelu_forward": C(
-        "prelu_forward",
+        "prelu.prelu_forward",
         B("formula", "``out = x`` where ``x > 0``, ``alpha * x`` elsewhere.",
           _PRELU, _PRELU.replace("np.where(x > 0, x, alpha * x)", "np.where(x > 0, x, alpha + 0 * x)")),
         B("per-feature", "one slope per feature (shape ``(D,)``), broadcast along the LAST axis of ``x``",
@@ -255,7 +255,7 @@ ACTIVATIONS = {
           _PRELU, _PRELU.replace("cache = (x, alpha)", "out = out.astype(np.float64)\n    cache = (x, alpha)")),
     ),
     "activations.prelu_backward": C(
-        "prelu_backward",
+        "prelu.prelu_backward",
         B("gradient", "Backward pass of :func:`prelu_forward`.",
           "np.sum(dout * np.minimum(x, 0), axis=leading_axes)", "np.sum(dout * x, axis=leading_axes)"),
         B("dalpha-shape", "of ``alpha``'s shape, ``()`` or ``(D,)``",
@@ -265,7 +265,7 @@ ACTIVATIONS = {
         B("dtype", "dx : ndarray, shape and dtype of ``x``",
           _PRELU_DX, _PRELU_DX.replace("alpha * dout)", "alpha * dout).astype(np.float64)")),
     ),
-    "activations.elu_forward": C("elu_forward", *_forward(
+    "activations.elu_forward": C("elu_selu.elu_forward", *_forward(
         _ELU,
         ("Exponential linear unit: ``x`` where ``x > 0``, ``alpha * (exp(x) - 1)`` elsewhere.",
          (_ELU, "out = np.where(x > 0, x, np.expm1(np.minimum(x, 0)))")),
@@ -273,52 +273,52 @@ ACTIVATIONS = {
         ("cache : tuple ``(x, out, alpha)``", ("cache = (x, out, alpha)", "cache = (x, alpha)")),
         extra=[B("default-alpha", "alpha : float, default 1.0",
                  "def elu_forward(x, alpha=1.0):", "def elu_forward(x, alpha=0.5):")])),
-    "activations.elu_backward": C("elu_backward", *_backward(
+    "activations.elu_backward": C("elu_selu.elu_backward", *_backward(
         "elu", "dx = np.where(x > 0, dout, dout * (out + alpha))",
         ("dx = np.where(x > 0, dout, dout * (out + alpha))", "dx = np.where(x > 0, dout, dout * out)"),
         ("dx = np.where(x > 0, dout, dout * (out + alpha))", "dx = np.where(x > 0, dout, dout * alpha * np.exp(x))"))),
-    "activations.selu_forward": C("selu_forward", *_forward(
+    "activations.selu_forward": C("elu_selu.selu_forward", *_forward(
         _SELU,
         ("Scaled ELU: ``SELU_SCALE * elu(x, alpha=SELU_ALPHA)``.",
          (_SELU, "out = np.where(x > 0, x, SELU_SCALE * SELU_ALPHA * np.expm1(np.minimum(x, 0)))")),
         (_SELU, "out = SELU_SCALE * np.where(x > 0, x, SELU_ALPHA * np.expm1(x))"),
         ("cache : ndarray The input ``x``.", (_SELU + "\n    cache = x", _SELU + "\n    cache = out")))),
-    "activations.selu_backward": C("selu_backward", *_backward(
+    "activations.selu_backward": C("elu_selu.selu_backward", *_backward(
         "selu", _SELU_DX,
         (_SELU_DX, _SELU_DX.replace("dx = SELU_SCALE * dout *", "dx = dout *")),
         ("np.exp(np.minimum(x, 0))", "np.exp(x)"))),
-    "activations.softplus_forward": C("softplus_forward", *_forward(
+    "activations.softplus_forward": C("softplus_gelu.softplus_forward", *_forward(
         "out = np.logaddexp(0, x)",
         ("Softplus ``log(1 + exp(x))``", ("out = np.logaddexp(0, x)", "out = np.logaddexp(0, -x)")),
         ("out = np.logaddexp(0, x)", "out = np.log1p(np.exp(x))"),
         ("cache : tuple ``(x, out)``", ("cache = (x, out)\n", "cache = (out, x)\n")))),
-    "activations.softplus_backward": C("softplus_backward", *_backward(
+    "activations.softplus_backward": C("softplus_gelu.softplus_backward", *_backward(
         "softplus", "dx = dout * np.exp(x - out)",
         ("dx = dout * np.exp(x - out)", "dx = dout * np.exp(-out)"),
         ("dx = dout * np.exp(x - out)", "dx = dout / (1 + np.exp(-x))"))),
-    "activations.arctan_forward": C("arctan_forward", *_forward(
+    "activations.arctan_forward": C("saturating_activations.arctan_forward", *_forward(
         "out = np.arctan(x)",
         ("Inverse tangent ``arctan(x)``", ("out = np.arctan(x)", "out = np.arctan(x) / (np.pi / 2)")),
         ("out = np.arctan(x)", "out = np.arctan(x)" + _WARN),
         ("cache : ndarray The input ``x``.",
          ("out = np.arctan(x)\n    cache = x", "out = np.arctan(x)\n    cache = out")))),
-    "activations.arctan_backward": C("arctan_backward", *_backward(
+    "activations.arctan_backward": C("saturating_activations.arctan_backward", *_backward(
         "arctan", "dx = dout / (1 + x ** 2)",
         ("dx = dout / (1 + x ** 2)", "dx = dout / (1 + x ** 2) ** 2"),
         ("dx = dout / (1 + x ** 2)", "dx = dout / (1 + x ** 2)" + _WARN))),
-    "activations.gelu_forward": C("gelu_forward", *_forward(
+    "activations.gelu_forward": C("softplus_gelu.gelu_forward", *_forward(
         _GELU,
         ("Gaussian error linear unit, EXACT form: ``x * Phi(x)``.",
          (_GELU, "out = 0.5 * x * (1 + np.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x ** 3)))")),
         (_GELU, _GELU + _WARN),
         ("cache : ndarray The input ``x``.", (_GELU + "\n    cache = x", _GELU + "\n    cache = out")))),
-    "activations.gelu_backward": C("gelu_backward", *_backward(
+    "activations.gelu_backward": C("softplus_gelu.gelu_backward", *_backward(
         "gelu", "dx = dout * (cdf + x * pdf)",
         ("dx = dout * (cdf + x * pdf)", "dx = dout * cdf"),
         ("pdf = np.exp(-0.5 * x ** 2) / math.sqrt(2 * math.pi)",
          "pdf = 1 / (np.exp(0.5 * x ** 2) * math.sqrt(2 * math.pi))"))),
     "activations.binary_step_forward": C(
-        "binary_step_forward",
+        "relu_activations.binary_step_forward",
         B("formula", "Binary step (the perceptron's threshold): 1 where ``x >= 0``, else 0.",
           "out = (x >= 0).astype(x.dtype)", "out = np.where(x >= 0, 1, -1).astype(x.dtype)"),
         B("step-at-zero", "Convention at 0: ``step(0) = 1``.",
@@ -330,7 +330,7 @@ ACTIVATIONS = {
         B("any-shape", _ANY, "out = (x >= 0).astype(x.dtype)", "out = np.atleast_1d(x >= 0).astype(x.dtype)"),
     ),
     "activations.maxout_forward": C(
-        "maxout_forward",
+        "maxout.maxout_forward",
         B("formula", "``out[n, m] = max_j (x @ w[j] + b[j])[n, m]``",
           "out = z.max(axis=0)", "out = np.abs(z).max(axis=0)"),
         B("winner", "the index ``j`` of the piece that attains the maximum (the first one in a tie, "
@@ -342,7 +342,7 @@ ACTIVATIONS = {
           "out = z.max(axis=0)", "out = z.max(axis=0).astype(np.float64)"),
     ),
     "activations.maxout_backward": C(
-        "maxout_backward",
+        "maxout.maxout_backward",
         B("gradient", "Backward pass of :func:`maxout_forward`.",
           "db = dz.sum(axis=1)", "db = dz.mean(axis=1)"),
         B("tie", "the other tied pieces get no gradient from it",
@@ -379,7 +379,7 @@ _LN = "std = np.sqrt(1.0 / fan_in)\n    W = std * rng.standard_normal((fan_in, f
 
 INIT = {
     "init.zeros": C(
-        "zeros",
+        "zeros_normal.zeros",
         B("zero", "every entry 0.", "W = np.zeros((fan_in, fan_out))", "W = np.full((fan_in, fan_out), 1e-3)"),
         B("shape", _SHAPE, "W = np.zeros((fan_in, fan_out))", "W = np.zeros((fan_out, fan_in))"),
         B("no-rng", "Unused; accepted so that every initialiser has the same signature.",
@@ -387,7 +387,7 @@ INIT = {
           "def zeros(fan_in, fan_out, rng, dtype=np.float64):"),
         B("dtype", _DTYPE_ARG, "W = np.zeros((fan_in, fan_out))", "W = np.zeros((fan_in, fan_out))\n    dtype = np.float64"),
     ),
-    "init.normal": C("normal", *_scheme(
+    "init.normal": C("zeros_normal.normal", *_scheme(
         _NORMAL,
         B("distribution", "Each weight is drawn independently from N(0, std**2)",
           _NORMAL, _NORMAL.replace("rng.standard_normal((fan_in, fan_out))",
@@ -396,25 +396,25 @@ INIT = {
                  _NORMAL, _NORMAL.replace("W = std *", "W = 0.01 *")),
                B("default-std", "std : float, default 0.01",
                  "def normal(fan_in, fan_out, rng, std=0.01,", "def normal(fan_in, fan_out, rng, std=0.012,")])),
-    "init.xavier_normal": C("xavier_normal", *_scheme(
+    "init.xavier_normal": C("xavier.xavier_normal", *_scheme(
         _XN, B("variance", "Each weight is drawn independently from N(0, sigma**2) with "
                            "``sigma**2 = 2 / (fan_in + fan_out)``",
                _XN, _XN.replace("2.0 / (fan_in + fan_out)", "2.0 / fan_in")))),
-    "init.xavier_uniform": C("xavier_uniform", *_scheme(
+    "init.xavier_uniform": C("xavier.xavier_uniform", *_scheme(
         _XU, B("distribution", "Each weight is drawn independently from the uniform distribution on "
                                "``[-r, r]`` with ``r = sqrt(6 / (fan_in + fan_out))``",
                _XU, _XU.replace("6.0 /", "2.0 /")),
         extra=[B("bounds", "``|W| <= r``", _XU, _XU.replace("limit, limit,", "limit, 1.001 * limit,"))])),
-    "init.he_normal": C("he_normal", *_scheme(
+    "init.he_normal": C("he_lecun.he_normal", *_scheme(
         _HN, B("variance", "Each weight is drawn independently from N(0, sigma**2) with "
                            "``sigma**2 = 2 / fan_in``",
                _HN, _HN.replace("2.0 / fan_in", "1.0 / fan_in")))),
-    "init.he_uniform": C("he_uniform", *_scheme(
+    "init.he_uniform": C("he_lecun.he_uniform", *_scheme(
         _HU, B("distribution", "Each weight is drawn independently from the uniform distribution on "
                                "``[-r, r]`` with ``r = sqrt(6 / fan_in)``",
                _HU, _HU.replace("6.0 /", "2.0 /")),
         extra=[B("bounds", "``|W| <= r``", _HU, _HU.replace("limit, limit,", "limit, 1.001 * limit,"))])),
-    "init.lecun_normal": C("lecun_normal", *_scheme(
+    "init.lecun_normal": C("he_lecun.lecun_normal", *_scheme(
         _LN, B("variance", "Each weight is drawn independently from N(0, sigma**2) with "
                            "``sigma**2 = 1 / fan_in``",
                _LN, _LN.replace("1.0 / fan_in", "2.0 / (fan_in + fan_out)")))),
@@ -729,17 +729,17 @@ REGULARIZATION = {
           ("if not np.all((rho_hat > 0) & (rho_hat < 1)):", "if not np.all(rho_hat < 1):")),
         B("dtype", "dh : ndarray, shape and dtype of ``h``", _KL_DH, _KL_DH.replace("np.zeros_like(h)", "np.zeros(h.shape)")),
     ),
-    "regularization.l1_penalty": C("l1_penalty", *_penalty(
+    "regularization.l1_penalty": C("weight_penalties.l1_penalty", *_penalty(
         ("``reg * sum over all arrays and entries of |w|``",
          ("loss = reg * sum(np.abs(w).sum() for", "loss = reg * sum(np.abs(w).mean() for")),
         (_L1G, (_L1G, _L1G.replace("reg * np.sign(w)", "np.sign(w)"))),
         zero=B("subgradient-zero", "with the subgradient 0 where ``w == 0``",
                _L1G, _L1G.replace("np.sign(w)", "(np.sign(w) + (w == 0))")))),
-    "regularization.l2_penalty": C("l2_penalty", *_penalty(
+    "regularization.l2_penalty": C("weight_penalties.l2_penalty", *_penalty(
         ("``0.5 * reg * sum over all arrays and entries of w**2``",
          ("loss = 0.5 * reg * sum((w * w).sum() for", "loss = reg * sum((w * w).sum() for")),
         (_L2G, (_L2G, _L2G.replace("reg * w", "2 * reg * w"))))),
-    "regularization.elastic_net_penalty": C("elastic_net_penalty", *_penalty(
+    "regularization.elastic_net_penalty": C("weight_penalties.elastic_net_penalty", *_penalty(
         ("loss = reg * (l1_ratio * sum(|w|) + (1 - l1_ratio) * 0.5 * sum(w**2))",
          ("loss = reg * (l1_ratio * l1 + (1 - l1_ratio) * l2)", "loss = reg * ((1 - l1_ratio) * l1 + l1_ratio * l2)")),
         (_ENG, (_ENG, _ENG.replace("(1 - l1_ratio) * w)", "(1 - l1_ratio) * 2 * w)"))),
@@ -760,7 +760,7 @@ REGULARIZATION = {
         B("dtype", "ndarray, same shape and dtype as ``w``", _MAXN, _MAXN + "\n    out = out.astype(np.float64)"),
     ),
     "regularization.clip_by_value": C(
-        "clip_by_value",
+        "clipping.clip_by_value",
         B("clip", "Clip every gradient entry to ``[-clip_value, clip_value]``.",
           _CLIP, _CLIP.replace("-clip_value, clip_value", "-clip_value / 2, clip_value")),
         B("inside-unchanged", "entries inside the range are unchanged", _CLIP, _CLIP.replace("np.clip(g,", "np.clip(0.999 * g,")),
@@ -768,7 +768,7 @@ REGULARIZATION = {
         B("keys-dtypes", "Same keys, shapes and dtypes", _CLIP, _CLIP.replace("clip_value)", "clip_value).astype(np.float64)")),
     ),
     "regularization.clip_by_global_norm": C(
-        "clip_by_global_norm",
+        "clipping.clip_by_global_norm",
         B("global", "The global norm is the L2 norm of all entries of all arrays taken as one long vector",
           _GCLIP, "clipped = {name: g * (max_norm / max(float(np.linalg.norm(g)), max_norm)) for name, g in grads.items()}"),
         B("unchanged-below", "otherwise the gradients are unchanged",
@@ -1044,13 +1044,13 @@ SCHEDULES = {
         extra=[B("at-boundary", "a new value takes effect *at* its boundary", _PIECE, _PIECE.replace('"right"', '"left"'))])),
     "schedules.step_decay.lr_at": C("step_decay", *_schedule(
         ("lr(t) = lr0 * drop ** floor(t / every)", (_STEP, _STEP.replace("np.floor", "np.ceil"))), _STEP)),
-    "schedules.exponential.lr_at": C("exponential", *_schedule(
+    "schedules.exponential.lr_at": C("decay_formulas.exponential", *_schedule(
         ("lr(t) = lr0 * 10 ** (-t / r)", (_EXP, "lr = self.lr0 * np.exp(-t / self.r)")), _EXP)),
-    "schedules.power.lr_at": C("power", *_schedule(
+    "schedules.power.lr_at": C("decay_formulas.power", *_schedule(
         ("lr(t) = lr0 * (1 + t / r) ** (-c)", (_POW, _POW.replace("(-self.c)", "(-1.0)"))), _POW,
         extra=[B("default-c", "c : float > 0, default 1", "def __init__(self, lr0, r, c=1):",
                  "def __init__(self, lr0, r, c=2):")])),
-    "schedules.inverse_time.lr_at": C("inverse_time", *_schedule(
+    "schedules.inverse_time.lr_at": C("decay_formulas.inverse_time", *_schedule(
         ("lr(t) = lr0 / (1 + k * t)", (_INV, "lr = self.lr0 / (1.0 + self.k) ** t")), _INV)),
     "schedules.cosine.lr_at": C("cosine", *_schedule(
         ("lr(t) = lr_min + (lr0 - lr_min) * (1 + cos(pi * p)) / 2 for t >= W with p = min((t - W) / (T - W), 1)",

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from scipy import integrate, special, stats
 
+from autograder.points import cell_of
 from course_lib import activations as act
 from course_lib._hidden import numeric_gradient, rel_error
 
@@ -34,7 +35,7 @@ def _backward(name):
 
 
 def _params(suffix):
-    return [pytest.param(name, marks=pytest.mark.task(f"{name}_{suffix}"), id=name)
+    return [pytest.param(name, marks=pytest.mark.task(cell_of(f"{name}_{suffix}")), id=name)
             for name in ELEMENTWISE]
 
 
@@ -115,56 +116,56 @@ def test_backward_keeps_float32(name):
 
 
 # --------------------------------------------------------- specific values
-@pytest.mark.task("sigmoid_forward")
+@pytest.mark.task("saturating_activations")
 def test_sigmoid_hand_values():
     out, _ = act.sigmoid_forward(np.array([0.0, -1000.0, 1000.0, math.log(3)]))
     np.testing.assert_allclose(out, [0.5, 0.0, 1.0, 0.75], rtol=1e-15)
 
 
-@pytest.mark.task("sigmoid_backward")
+@pytest.mark.task("saturating_activations")
 def test_sigmoid_slope_is_one_quarter_at_zero():
     _, cache = act.sigmoid_forward(np.array([0.0]))
     np.testing.assert_allclose(act.sigmoid_backward(np.array([1.0]), cache), [0.25])
 
 
-@pytest.mark.task("tanh_backward")
+@pytest.mark.task("saturating_activations")
 def test_tanh_slope_is_one_at_zero_and_vanishes_in_saturation():
     _, cache = act.tanh_forward(np.array([0.0, 30.0]))
     np.testing.assert_allclose(act.tanh_backward(np.ones(2), cache), [1.0, 0.0], atol=1e-15)
 
 
-@pytest.mark.task("relu_forward")
+@pytest.mark.task("relu_activations")
 def test_relu_hand_values():
     out, _ = act.relu_forward(np.array([-2.0, 0.0, 3.0]))
     np.testing.assert_array_equal(out, [0.0, 0.0, 3.0])
 
 
-@pytest.mark.task("relu_backward")
+@pytest.mark.task("relu_activations")
 def test_relu_blocks_gradient_where_x_is_not_positive_including_zero():
     _, cache = act.relu_forward(np.array([-2.0, 0.0, 3.0]))
     np.testing.assert_array_equal(act.relu_backward(np.array([5.0, 6.0, 7.0]), cache),
                                   [0.0, 0.0, 7.0])
 
 
-@pytest.mark.task("leaky_relu_forward")
+@pytest.mark.task("relu_activations")
 def test_leaky_relu_default_slope_is_one_hundredth():
     out, _ = act.leaky_relu_forward(np.array([-2.0, 3.0]))
     np.testing.assert_allclose(out, [-0.02, 3.0])
 
 
-@pytest.mark.task("leaky_relu_backward")
+@pytest.mark.task("relu_activations")
 def test_leaky_relu_uses_negative_slope_at_zero():
     _, cache = act.leaky_relu_forward(np.array([-1.0, 0.0, 1.0]), alpha=0.2)
     np.testing.assert_allclose(act.leaky_relu_backward(np.ones(3), cache), [0.2, 0.2, 1.0])
 
 
-@pytest.mark.task("elu_forward")
+@pytest.mark.task("elu_selu")
 def test_elu_approaches_minus_alpha():
     out, _ = act.elu_forward(np.array([-50.0, 0.0, 2.0]), alpha=1.5)
     np.testing.assert_allclose(out, [-1.5, 0.0, 2.0], rtol=1e-15)
 
 
-@pytest.mark.task("elu_backward")
+@pytest.mark.task("elu_selu")
 def test_elu_slope_is_out_plus_alpha_on_the_negative_side():
     x = np.array([-1.0])
     _, cache = act.elu_forward(x, alpha=2.0)
@@ -183,7 +184,7 @@ def test_selu_constants_match_the_closed_form():
     assert act.SELU_SCALE == pytest.approx(scale, rel=1e-14)
 
 
-@pytest.mark.task("selu_forward")
+@pytest.mark.task("elu_selu")
 def test_selu_keeps_standard_normal_input_at_mean_zero_variance_one():
     def moment(power):
         integrand = lambda z: (act.selu_forward(np.array([z]))[0][0] ** power
@@ -195,13 +196,13 @@ def test_selu_keeps_standard_normal_input_at_mean_zero_variance_one():
     assert moment(2) == pytest.approx(1.0, abs=1e-9)
 
 
-@pytest.mark.task("softplus_forward")
+@pytest.mark.task("softplus_gelu")
 def test_softplus_hand_values_and_large_inputs():
     out, _ = act.softplus_forward(np.array([0.0, 1000.0, -1000.0]))
     np.testing.assert_allclose(out, [math.log(2), 1000.0, 0.0], rtol=1e-15, atol=1e-300)
 
 
-@pytest.mark.task("softplus_backward")
+@pytest.mark.task("softplus_gelu")
 def test_softplus_slope_is_the_sigmoid():
     x = np.array([-3.0, 0.0, 2.0, 800.0, -800.0])
     _, cache = act.softplus_forward(x)
@@ -209,19 +210,19 @@ def test_softplus_slope_is_the_sigmoid():
                                rtol=1e-12, atol=1e-300)
 
 
-@pytest.mark.task("arctan_forward")
+@pytest.mark.task("saturating_activations")
 def test_arctan_hand_values():
     out, _ = act.arctan_forward(np.array([1.0, math.sqrt(3), -1.0]))
     np.testing.assert_allclose(out, [math.pi / 4, math.pi / 3, -math.pi / 4], rtol=1e-15)
 
 
-@pytest.mark.task("arctan_backward")
+@pytest.mark.task("saturating_activations")
 def test_arctan_slope_hand_values():
     _, cache = act.arctan_forward(np.array([0.0, 1.0, 3.0]))
     np.testing.assert_allclose(act.arctan_backward(np.ones(3), cache), [1.0, 0.5, 0.1])
 
 
-@pytest.mark.task("gelu_forward")
+@pytest.mark.task("softplus_gelu")
 def test_gelu_is_the_exact_erf_form_not_the_tanh_approximation():
     x = np.linspace(-3, 3, 61)
     out, _ = act.gelu_forward(x)
@@ -230,20 +231,20 @@ def test_gelu_is_the_exact_erf_form_not_the_tanh_approximation():
     assert np.max(np.abs(out - tanh_approx)) > 1e-5
 
 
-@pytest.mark.task("gelu_backward")
+@pytest.mark.task("softplus_gelu")
 def test_gelu_slope_is_one_half_at_zero():
     _, cache = act.gelu_forward(np.array([0.0]))
     np.testing.assert_allclose(act.gelu_backward(np.array([1.0]), cache), [0.5])
 
 
 # ------------------------------------------------------------- binary step
-@pytest.mark.task("binary_step_forward")
+@pytest.mark.task("relu_activations")
 def test_binary_step_is_one_from_zero_upwards():
     out, _ = act.binary_step_forward(np.array([-2.0, -1e-12, 0.0, 1e-12, 3.0]))
     np.testing.assert_array_equal(out, [0, 0, 1, 1, 1])
 
 
-@pytest.mark.task("binary_step_forward")
+@pytest.mark.task("relu_activations")
 def test_binary_step_keeps_shape_and_dtype():
     x = np.array([[-1.0, 2.0]], dtype=np.float32)
     out, _ = act.binary_step_forward(x)
@@ -251,7 +252,7 @@ def test_binary_step_keeps_shape_and_dtype():
 
 
 # ------------------------------------------------------------------- PReLU
-@pytest.mark.task("prelu_forward")
+@pytest.mark.task("prelu")
 def test_prelu_forward_shared_and_per_feature_slopes():
     x = np.array([[-2.0, 3.0], [-1.0, -4.0]])
     out, _ = act.prelu_forward(x, np.array(0.5))
@@ -260,13 +261,13 @@ def test_prelu_forward_shared_and_per_feature_slopes():
     np.testing.assert_allclose(out, [[-0.2, 3.0], [-0.1, -0.8]])
 
 
-@pytest.mark.task("prelu_forward")
+@pytest.mark.task("prelu")
 def test_prelu_forward_keeps_float32_with_float64_alpha():
     out, _ = act.prelu_forward(np.array([-1.0, 1.0], dtype=np.float32), np.array([0.25, 0.25]))
     assert out.dtype == np.float32
 
 
-@pytest.mark.task("prelu_backward")
+@pytest.mark.task("prelu")
 def test_prelu_backward_hand_values():
     x = np.array([[-2.0, 3.0], [-1.0, -4.0]])
     dout = np.array([[1.0, 2.0], [3.0, 4.0]])
@@ -276,7 +277,7 @@ def test_prelu_backward_hand_values():
     np.testing.assert_allclose(dalpha, [1 * -2.0 + 3 * -1.0, 4 * -4.0])
 
 
-@pytest.mark.task("prelu_backward")
+@pytest.mark.task("prelu")
 @pytest.mark.parametrize("alpha_shape", [(), (4,)])
 @pytest.mark.parametrize("x_shape", [(3, 4), (2, 3, 4)])
 def test_prelu_backward_matches_numeric_gradient(alpha_shape, x_shape):
@@ -294,7 +295,7 @@ def test_prelu_backward_matches_numeric_gradient(alpha_shape, x_shape):
     assert rel_error(dalpha, numeric_gradient(f, alpha, dout)) < 1e-7
 
 
-@pytest.mark.task("prelu_backward")
+@pytest.mark.task("prelu")
 def test_prelu_backward_keeps_float32():
     x = np.array([[-1.0, 2.0]], dtype=np.float32)
     _, cache = act.prelu_forward(x, np.array([0.1, 0.2], dtype=np.float32))
@@ -310,7 +311,7 @@ def _maxout_inputs(n=4, d=3, m=2, k=3, seed=0, dtype=np.float64):
             rng.standard_normal((k, m)).astype(dtype))
 
 
-@pytest.mark.task("maxout_forward")
+@pytest.mark.task("maxout")
 def test_maxout_forward_hand_values():
     x = np.array([[1.0, 2.0]])
     w = np.array([[[1.0], [0.0]], [[0.0], [1.0]]])     # piece 0 picks x0, piece 1 picks x1
@@ -319,7 +320,7 @@ def test_maxout_forward_hand_values():
     np.testing.assert_allclose(out, [[max(1.0 + 0.5, 2.0 - 1.0)]])
 
 
-@pytest.mark.task("maxout_forward")
+@pytest.mark.task("maxout")
 def test_maxout_with_a_zero_piece_is_relu_of_the_other():
     x, w, b = _maxout_inputs(k=2)
     w[1] = 0.0
@@ -328,13 +329,13 @@ def test_maxout_with_a_zero_piece_is_relu_of_the_other():
     np.testing.assert_allclose(out, np.maximum(x @ w[0] + b[0], 0))
 
 
-@pytest.mark.task("maxout_forward")
+@pytest.mark.task("maxout")
 def test_maxout_forward_shape_and_float32():
     out, _ = act.maxout_forward(*_maxout_inputs(n=5, d=3, m=7, k=4, dtype=np.float32))
     assert out.shape == (5, 7) and out.dtype == np.float32
 
 
-@pytest.mark.task("maxout_backward")
+@pytest.mark.task("maxout")
 def test_maxout_backward_matches_numeric_gradient():
     x, w, b = _maxout_inputs(seed=1)
     dout = np.random.default_rng(8).standard_normal((4, 2))
@@ -352,7 +353,7 @@ def test_maxout_backward_matches_numeric_gradient():
         assert rel_error(got, numeric_gradient(f, arg, dout)) < 1e-7
 
 
-@pytest.mark.task("maxout_backward")
+@pytest.mark.task("maxout")
 def test_maxout_backward_sends_gradient_only_to_the_winning_piece():
     x = np.array([[1.0, 2.0]])
     w = np.array([[[1.0], [0.0]], [[0.0], [1.0]]])
@@ -364,7 +365,7 @@ def test_maxout_backward_sends_gradient_only_to_the_winning_piece():
     np.testing.assert_allclose(db, [[3.0], [0.0]])
 
 
-@pytest.mark.task("maxout_backward")
+@pytest.mark.task("maxout")
 def test_maxout_backward_keeps_float32():
     x, w, b = _maxout_inputs(dtype=np.float32)
     _, cache = act.maxout_forward(x, w, b)

@@ -42,7 +42,7 @@ if _missing:
 
 from playwright.sync_api import expect, sync_playwright  # noqa: E402
 
-from autograder import build, modules, sample_class, student_lab  # noqa: E402
+from autograder import build, modules, points, sample_class, student_lab  # noqa: E402
 from autograder.manifest import by_name  # noqa: E402
 from autograder.paths import REPO, Course, nbgrader_env  # noqa: E402
 
@@ -202,7 +202,9 @@ def test_student_runs_notebook_01_from_stub_to_passing_checks_and_a_live_widget(
     message = first.locator(".jp-OutputArea-output" + STDERR).inner_text().strip()
     match = FRIENDLY_STUB.fullmatch(message)
     assert match, f"the stub error is not the friendly one-liner:\n{message}"
-    assert match["name"] == first_id and match["module"] == "activations", message
+    # a cell grading several functions checks them in order: the first one's stub stops it
+    assert match["name"] == points.probe_tasks(first_id)[0], message
+    assert match["module"] == "activations", message
     assert "Traceback" not in message and "File " not in message
     expect(cells.nth(graded[1][0]).locator(".jp-InputPrompt")).to_have_text(
         re.compile(r"\[\s*\]:"))  # the run stopped at the failing check
@@ -226,8 +228,9 @@ def test_student_runs_notebook_01_from_stub_to_passing_checks_and_a_live_widget(
     assert not leftover, f"errors after the correct implementation: {leftover}"
     for index, grade_id in graded:
         if index < explorer:
-            expect(cells.nth(index).locator(".jp-OutputArea-output")).to_contain_text(
-                f"✔ {grade_id}: visible check passed.")
+            for name in points.probe_tasks(grade_id):   # each function's check, in its cell
+                expect(cells.nth(index).locator(".jp-OutputArea-output")).to_contain_text(
+                    f"✔ {name}: visible check passed.")
 
     # 3. The explorer answers its slider: the kernel redraws the plot.
     widget = cells.nth(explorer).locator(".jp-OutputArea-output .widget-vbox").first

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import pytest
 
+from autograder.points import cell_of
 from course_lib import checks, optim
 
 from check_support import fails_with as _fails_with
 
 RULES = ["sgd_momentum", "sgd_nesterov", "adagrad", "rmsprop", "adadelta", "adam", "nadam", "adamax",
          "adamw"]
-TAGGED = [pytest.param(name, marks=pytest.mark.task(name), id=name) for name in RULES]
+TAGGED = [pytest.param(name, marks=pytest.mark.task(cell_of(name)), id=name) for name in RULES]
 
 
 # ------------------------------------------------------------------ general

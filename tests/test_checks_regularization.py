@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from autograder.points import cell_of
 from course_lib import checks
 from course_lib import regularization as reg
 
@@ -27,7 +28,7 @@ FUNCTIONS = {
 
 # ------------------------------------------------------------------ general
 def _tagged(names):
-    return [pytest.param(name, marks=pytest.mark.task(name), id=name) for name in sorted(names)]
+    return [pytest.param(name, marks=pytest.mark.task(cell_of(name)), id=name) for name in sorted(names)]
 
 
 @pytest.mark.parametrize("name", _tagged(FUNCTIONS))

@@ -102,15 +102,15 @@ def test_feedback_takes_withdrawn_points_from_its_configuration_not_a_file():
     assert "withdrawn" in {f.name for f in dataclasses.fields(
         __import__("autograder.jobs", fromlist=["Result"]).Result)}
     config = Config()
-    config.StudentFeedback.withdrawn = {"relu_forward": "out differs"}
-    config.StudentFeedback.repairs = ["test cell relu_forward was missing; it was put back"]
+    config.StudentFeedback.withdrawn = {"relu_activations": "relu_forward: out differs"}
+    config.StudentFeedback.repairs = ["test cell relu_activations was missing; it was put back"]
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
-        "check(relu_forward)", metadata={"nbgrader": {"grade": True, "grade_id": "relu_forward",
+        "check(relu_forward)", metadata={"nbgrader": {"grade": True, "grade_id": "relu_activations",
                                                       "points": 1, "score": 1}})])
     out, _ = StudentFeedback(config=config).preprocess(nb, {})
     assert out.cells[0].cell_type == "markdown" and "was missing" in out.cells[0].source
     verdict = out.cells[1].outputs[-1]["data"]["text/plain"]
-    assert "relu_forward: failed" in verdict and "out differs" in verdict
+    assert "relu_activations: failed" in verdict and "relu_forward: out differs" in verdict
 
 
 # ------------------------------------------------------------------ notebook slips

@@ -19,6 +19,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
+from autograder.points import cell_of
 from course_lib import init
 
 ALPHA = 1e-6
@@ -63,12 +64,12 @@ ALL_NAMES = ["zeros"] + [s[0] for s in RANDOM_SCHEMES]
 
 
 def random_cases():
-    return [pytest.param(*case, id=case[0], marks=pytest.mark.task(case[0]))
+    return [pytest.param(*case, id=case[0], marks=pytest.mark.task(cell_of(case[0])))
             for case in RANDOM_SCHEMES]
 
 
 def all_cases():
-    return [pytest.param(name, id=name, marks=pytest.mark.task(name)) for name in ALL_NAMES]
+    return [pytest.param(name, id=name, marks=pytest.mark.task(cell_of(name))) for name in ALL_NAMES]
 
 
 def draw(name, fan_in=FAN_IN, fan_out=FAN_OUT, seed=0, **kwargs):
@@ -96,13 +97,13 @@ def test_dtype_keyword_gives_float32(name):
 
 # --- zeros --------------------------------------------------------------------------------
 
-@pytest.mark.task("zeros")
+@pytest.mark.task("zeros_normal")
 def test_zeros_are_exactly_zero():
     W = init.zeros(7, 4, np.random.default_rng(0))
     assert np.array_equal(W, np.zeros((7, 4)))
 
 
-@pytest.mark.task("zeros")
+@pytest.mark.task("zeros_normal")
 def test_zeros_accepts_no_generator():
     assert np.array_equal(init.zeros(2, 3), np.zeros((2, 3)))
 
@@ -162,13 +163,13 @@ def test_uniform_weights_are_bounded_by_r(name, target_var, dist, limit):
     assert float(np.max(np.abs(W))) >= 0.999 * r
 
 
-@pytest.mark.task("normal")
+@pytest.mark.task("zeros_normal")
 def test_normal_uses_the_given_std():
     W = init.normal(FAN_IN, FAN_OUT, np.random.default_rng(1), std=0.5)
     assert_variance(W, 0.25)
 
 
-@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.task(n))
+@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.task(cell_of(n)))
                                   for n in ("he_normal", "he_uniform")])
 def test_he_variance_depends_on_fan_in_only(name):
     """Swapping fan_in and fan_out changes He's variance from 2/400 to 2/150."""
@@ -176,13 +177,13 @@ def test_he_variance_depends_on_fan_in_only(name):
     assert_variance(draw(name, 150, 400), 2.0 / 150)
 
 
-@pytest.mark.task("lecun_normal")
+@pytest.mark.task("he_lecun")
 def test_lecun_variance_depends_on_fan_in_only():
     assert_variance(draw("lecun_normal", 400, 150), 1.0 / 400)
     assert_variance(draw("lecun_normal", 150, 400), 1.0 / 150)
 
 
-@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.task(n))
+@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.task(cell_of(n)))
                                   for n in ("xavier_normal", "xavier_uniform")])
 def test_xavier_variance_is_symmetric_in_the_fans(name):
     assert_variance(draw(name, 400, 150), 2.0 / 550)

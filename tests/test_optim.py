@@ -11,6 +11,7 @@ import copy
 import numpy as np
 import pytest
 
+from autograder.points import cell_of
 from course_lib import optim
 
 STUDENT_RULES = ["sgd_momentum", "sgd_nesterov", "adagrad", "rmsprop", "adadelta", "adam", "nadam",
@@ -20,7 +21,7 @@ ALL_RULES = ["sgd"] + STUDENT_RULES
 
 def _rule_params(names=STUDENT_RULES):
     # sgd is given (no solution region), so it carries no task marker
-    return [pytest.param(name, marks=() if name == "sgd" else pytest.mark.task(name), id=name)
+    return [pytest.param(name, marks=() if name == "sgd" else pytest.mark.task(cell_of(name)), id=name)
             for name in names]
 
 

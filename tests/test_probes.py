@@ -5,7 +5,7 @@ import numpy as np
 import nbformat
 import pytest
 
-from autograder import probes, verify
+from autograder import points, probes, verify
 from autograder.paths import LIB, NOTEBOOKS
 from autograder.sandbox import Limits
 
@@ -27,8 +27,13 @@ def test_every_graded_function_has_a_probe(nb_path):
     if nb_path.stem in NOT_PROBED_YET:
         pytest.skip(f"probes for {nb_path.stem} are not written yet")
     missing = [g for g in _graded_code_ids(nb_path)
-               if g not in probes.PROBES and g not in GRADED_ELSEWHERE]
+               if not verify.probes_of(g) and g not in GRADED_ELSEWHERE]
     assert missing == []
+
+
+@pytest.mark.parametrize("grade_id", sorted(g for g in points.CELLS if points.is_group(g)))
+def test_every_function_of_a_grouped_cell_has_its_own_probe(grade_id):
+    assert verify.probes_of(grade_id) == points.functions_of(grade_id)
 
 
 @pytest.fixture(scope="module")
@@ -124,10 +129,19 @@ def test_verify_catches_dropout_without_rescaling(tmp_path):
     submission = _patched_submission(
         tmp_path, "regularization", "mask = keep.astype(x.dtype) / x.dtype.type(1.0 - rate)",
         "mask = keep.astype(x.dtype)")
-    verdicts = verify.verify(LIB.parent, submission, ["dropout_forward", "l2_penalty"], seed=3,
-                             limits=Limits(sandbox=True))
+    verdicts = verify.verify(LIB.parent, submission, ["dropout_forward", "weight_penalties"],
+                             seed=3, limits=Limits(sandbox=True))
     assert "scaled" in verdicts["dropout_forward"]
-    assert verdicts["l2_penalty"] is None
+    assert verdicts["weight_penalties"] is None
+
+
+def test_a_grouped_cell_fails_naming_the_function_that_failed(tmp_path):
+    submission = _patched_submission(tmp_path, "activations", "dx = np.where(x > 0, dout, 0)",
+                                     "dx = dout.copy()")
+    verdicts = verify.verify(LIB.parent, submission, ["relu_activations", "elu_selu"], seed=3,
+                             limits=Limits(sandbox=True))
+    assert verdicts["relu_activations"].startswith("relu_backward: dx")
+    assert verdicts["elu_selu"] is None
 
 
 def test_verify_catches_adam_without_bias_correction(tmp_path):

@@ -379,7 +379,7 @@ def small_weights(dtype=np.float64):
             "W2": np.array([[0.5, -1.5]], dtype=dtype)}
 
 
-@pytest.mark.task("l1_penalty")
+@pytest.mark.task("weight_penalties")
 def test_l1_penalty_by_hand():
     loss, grads = reg.l1_penalty(small_weights(), 0.1)
     assert loss == pytest.approx(0.8, rel=1e-12)
@@ -387,7 +387,7 @@ def test_l1_penalty_by_hand():
     assert np.allclose(grads["W2"], [[0.1, -0.1]], rtol=1e-12, atol=0)
 
 
-@pytest.mark.task("l2_penalty")
+@pytest.mark.task("weight_penalties")
 def test_l2_penalty_by_hand_uses_the_half_convention():
     loss, grads = reg.l2_penalty(small_weights(), 0.1)
     assert loss == pytest.approx(0.5 * 0.1 * 16.5, rel=1e-12)
@@ -395,7 +395,7 @@ def test_l2_penalty_by_hand_uses_the_half_convention():
     assert np.allclose(grads["W2"], [[0.05, -0.15]], rtol=1e-12, atol=0)
 
 
-@pytest.mark.task("elastic_net_penalty")
+@pytest.mark.task("weight_penalties")
 def test_elastic_net_penalty_by_hand():
     loss, grads = reg.elastic_net_penalty(small_weights(), 0.1, 0.25)
     assert loss == pytest.approx(0.1 * (0.25 * 8 + 0.75 * 0.5 * 16.5), rel=1e-12)
@@ -403,7 +403,7 @@ def test_elastic_net_penalty_by_hand():
     assert np.allclose(grads["W2"], [[0.0625, -0.1375]], rtol=1e-12, atol=0)
 
 
-@pytest.mark.task("elastic_net_penalty")
+@pytest.mark.task("weight_penalties")
 @pytest.mark.parametrize("l1_ratio, expected_loss", [(1.0, 0.1 * 8), (0.0, 0.1 * 0.5 * 16.5)])
 def test_elastic_net_penalty_ends_are_l1_and_l2(l1_ratio, expected_loss):
     loss, _ = reg.elastic_net_penalty(small_weights(), 0.1, l1_ratio)
@@ -411,10 +411,10 @@ def test_elastic_net_penalty_ends_are_l1_and_l2(l1_ratio, expected_loss):
 
 
 PENALTIES = [
-    pytest.param(lambda w, r: reg.l1_penalty(w, r), id="l1", marks=pytest.mark.task("l1_penalty")),
-    pytest.param(lambda w, r: reg.l2_penalty(w, r), id="l2", marks=pytest.mark.task("l2_penalty")),
+    pytest.param(lambda w, r: reg.l1_penalty(w, r), id="l1", marks=pytest.mark.task("weight_penalties")),
+    pytest.param(lambda w, r: reg.l2_penalty(w, r), id="l2", marks=pytest.mark.task("weight_penalties")),
     pytest.param(lambda w, r: reg.elastic_net_penalty(w, r, 0.3), id="elastic_net",
-                 marks=pytest.mark.task("elastic_net_penalty")),
+                 marks=pytest.mark.task("weight_penalties")),
 ]
 
 
@@ -528,19 +528,19 @@ def some_grads(dtype=np.float64):
             "b1": (rng.standard_normal(4) * 3).astype(dtype)}
 
 
-@pytest.mark.task("clip_by_value")
+@pytest.mark.task("clipping")
 def test_clip_by_value_bounds_every_entry():
     clipped = reg.clip_by_value(some_grads(), 1.0)
     assert all(np.all(np.abs(g) <= 1.0) for g in clipped.values())
 
 
-@pytest.mark.task("clip_by_value")
+@pytest.mark.task("clipping")
 def test_clip_by_value_by_hand():
     clipped = reg.clip_by_value({"g": np.array([-3.0, -0.5, 0.0, 0.7, 2.0])}, 1.0)
     assert np.array_equal(clipped["g"], [-1.0, -0.5, 0.0, 0.7, 1.0])
 
 
-@pytest.mark.task("clip_by_value")
+@pytest.mark.task("clipping")
 def test_clip_by_value_keeps_entries_inside_the_range():
     grads = some_grads()
     clipped = reg.clip_by_value(grads, 2.0)
@@ -549,7 +549,7 @@ def test_clip_by_value_keeps_entries_inside_the_range():
         assert np.array_equal(clipped[k][inside], g[inside])
 
 
-@pytest.mark.task("clip_by_value")
+@pytest.mark.task("clipping")
 def test_clip_by_value_returns_new_arrays_with_same_keys_and_dtype():
     grads = some_grads(np.float32)
     before = {k: v.copy() for k, v in grads.items()}
@@ -559,7 +559,7 @@ def test_clip_by_value_returns_new_arrays_with_same_keys_and_dtype():
     assert all(np.array_equal(grads[k], before[k]) for k in grads)
 
 
-@pytest.mark.task("clip_by_global_norm")
+@pytest.mark.task("clipping")
 def test_clip_by_global_norm_by_hand():
     clipped, norm = reg.clip_by_global_norm({"a": np.array([3.0, 0.0]), "b": np.array([[4.0]])}, 1.0)
     assert norm == pytest.approx(5.0, rel=1e-12)
@@ -568,7 +568,7 @@ def test_clip_by_global_norm_by_hand():
     assert np.allclose(clipped["b"], [[0.8]], rtol=1e-12)
 
 
-@pytest.mark.task("clip_by_global_norm")
+@pytest.mark.task("clipping")
 def test_clip_by_global_norm_brings_the_norm_down_to_the_maximum():
     grads = some_grads()
     expected_norm = math.sqrt(sum(float(np.sum(g ** 2)) for g in grads.values()))
@@ -580,7 +580,7 @@ def test_clip_by_global_norm_brings_the_norm_down_to_the_maximum():
     assert after == pytest.approx(2.0, rel=1e-12)
 
 
-@pytest.mark.task("clip_by_global_norm")
+@pytest.mark.task("clipping")
 def test_clip_by_global_norm_scales_all_arrays_by_the_same_factor():
     grads = some_grads()
     clipped, _ = reg.clip_by_global_norm(grads, 2.0)
@@ -589,7 +589,7 @@ def test_clip_by_global_norm_scales_all_arrays_by_the_same_factor():
     assert 0 < factors[0] < 1
 
 
-@pytest.mark.task("clip_by_global_norm")
+@pytest.mark.task("clipping")
 def test_clip_by_global_norm_leaves_small_gradients_unchanged():
     grads = some_grads()
     clipped, norm = reg.clip_by_global_norm(grads, 1e3)
@@ -597,7 +597,7 @@ def test_clip_by_global_norm_leaves_small_gradients_unchanged():
     assert all(np.allclose(clipped[k], grads[k], rtol=1e-15, atol=0) for k in grads)
 
 
-@pytest.mark.task("clip_by_global_norm")
+@pytest.mark.task("clipping")
 def test_clip_by_global_norm_returns_new_arrays_in_the_input_dtype():
     grads = some_grads(np.float32)
     before = {k: v.copy() for k, v in grads.items()}

@@ -80,6 +80,26 @@ def test_broken_notebook_is_reported_failed_not_zero(rows, released):
         assert row["status"].startswith("failed: notebook is not valid JSON"), row
 
 
+def test_course_grade_is_the_mean_of_the_assignments_percentages(course, rows, released):
+    from autograder.course_grade import read_course
+
+    lines = {line["student"]: line for line in read_course(course.exports / "course.csv")}
+    for student in ("perfect", "stub", "buggy"):
+        shares = [100 * float(rows[(student, a)]["score"]) / float(rows[(student, a)]["max_score"])
+                  for a in released]
+        waiting = [100 * float(rows[(student, a)]["manual_pending"])
+                   / float(rows[(student, a)]["max_score"]) for a in released]
+        assert float(lines[student]["course_grade"]) == pytest.approx(
+            sum(shares) / len(shares), abs=0.01)
+        assert float(lines[student]["course_pending"]) == pytest.approx(
+            sum(waiting) / len(waiting), abs=0.01)
+    # every point graded automatically earned, every written answer still pending: 100 % reachable
+    perfect = lines["perfect"]
+    assert float(perfect["course_grade"]) + float(perfect["course_pending"]) == pytest.approx(
+        100, abs=0.02)
+    assert lines["broken"]["course_grade"] == "" and "failed" in lines["broken"]["notes"]
+
+
 def test_feedback_is_generated_for_every_graded_submission(course, rows):
     for (student, name), row in rows.items():
         if row["status"] == "graded":
