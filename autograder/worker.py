@@ -13,6 +13,7 @@ the course. This module never imports the coordinator.
 """
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import tempfile
@@ -21,8 +22,9 @@ from pathlib import Path
 
 from . import capstone
 from .jobs import Job, Result, pack, unpack
-from .manifest import by_name
+from .manifest import Assignment, by_name
 from .paths import Course
+from .repair import notebooks_in, renamed_notebook
 from .sandbox import require_sandbox
 from .splice import prepare_submission
 
@@ -45,6 +47,37 @@ def failure_reason(log: str) -> str:
             return reason
     tail = [line for line in log.strip().splitlines() if "ERROR" in line]
     return (tail[-1].split("]", 1)[-1].strip()[:120] if tail else "nbgrader autograde failed")
+
+
+def precheck(course: Course, assignment: Assignment, student: str) -> str | None:
+    """Reasons a submission cannot be graded, found before running anything: one sentence,
+    or None when it can be graded."""
+    folder = course.submitted / student / assignment.name
+    if not folder.is_dir():
+        return "no submission"
+    notebook = folder / assignment.notebook
+    if not notebook.exists():
+        notebook = renamed_notebook(folder, assignment.notebook)
+        if notebook is None:
+            others = [p.name for p in notebooks_in(folder)]
+            return (f"notebook {assignment.notebook} missing from the submission"
+                    + (f" (it holds {', '.join(others)}: which one is the assignment?)"
+                       if others else ""))
+    try:
+        text = notebook.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        return "notebook is not valid JSON (not UTF-8 text)"
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as exc:
+        return f"notebook is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"
+    import nbformat
+
+    try:
+        nbformat.reads(text, as_version=4)
+    except Exception as exc:  # valid JSON, but not a notebook nbformat can read
+        return f"not a readable notebook ({type(exc).__name__})"
+    return None
 
 
 def read_scores(course: Course, assignment: str, student: str):
@@ -78,6 +111,10 @@ def run_job(job: Job) -> Result:
         course = Course(root)
         unpack(job.source, course.source / job.assignment)
         submitted = unpack(job.submission, course.submitted / job.student / job.assignment)
+        problem = precheck(course, by_name(job.assignment), job.student)
+        if problem:
+            return Result(job.assignment, job.student, ok=False, reason=problem,
+                          isolated=job.limits.sandbox, seconds=time.perf_counter() - start)
         repairs = repair(submitted, job.notebook, course.source / job.assignment / job.notebook)
         # Shared modules: keep only the functions this assignment teaches (see splice.py).
         spliced = prepare_submission(course.source / job.assignment, submitted,
@@ -105,8 +142,12 @@ def run_job(job: Job) -> Result:
                           seconds=time.perf_counter() - start, **common)
         feedback = course.feedback / job.student / job.assignment
         keep_only_feedback_pages(feedback)
+        # The files nbgrader restored from the source are the course's own: only what
+        # this submission holds travels back (the notebook as graded, the student's modules).
         return Result(job.assignment, job.student, ok=True, timestamp=timestamp, grades=grades,
-                      comments=comments, autograded=pack(autograded), withdrawn=withdrawn,
+                      comments=comments,
+                      autograded=pack(autograded, unless_as_in=course.source / job.assignment),
+                      withdrawn=withdrawn,
                       notes="; ".join(filter(None, [withdrawn_note(withdrawn), capstone_note]
                                              + spliced)),
                       feedback=pack(feedback),
