@@ -41,7 +41,7 @@ def configure(c, course_root: str | Path) -> None:
 
     from . import capstone
     from .gradebook import url_of
-    from .feedback import StudentFeedback  # imported late: the shim sets sys.path first
+    from .feedback import FeedbackExporter, StudentFeedback  # late: the shim sets sys.path first
     from .experiments import SKIP_TAG, SkipExperiments
     from .hooks import ReleaseHook
 
@@ -80,6 +80,8 @@ def configure(c, course_root: str | Path) -> None:
     # Feedback shows the visible part of each test, a verdict and a hint; never
     # the hidden tests or their tracebacks.
     c.GenerateFeedback.preprocessors = [GetGrades, StudentFeedback, CSSHTMLHeaderPreprocessor]
+    # nbconvert's HTML exporter, with less work per page (see FeedbackExporter).
+    c.GenerateFeedback.exporter_class = FeedbackExporter
     c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
     # `nbgrader export` writes the course's grades.csv, each submission's status included.
     c.ExportApp.plugin_class = "autograder.nbgrader_export.StatusExport"

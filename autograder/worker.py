@@ -13,10 +13,13 @@ the course. This module never imports the coordinator.
 """
 from __future__ import annotations
 
+import atexit
 import json
+import os
 import re
 import shutil
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -119,7 +122,7 @@ def run_job(job: Job) -> Result:
         # Shared modules: keep only the functions this assignment teaches (see splice.py).
         spliced = prepare_submission(course.source / job.assignment, submitted,
                                      by_name(job.assignment))
-        course.gradebook.write_bytes(job.gradebook)
+        private_gradebook(course, job.gradebook)
         nbgrader = NbGrader(course, job.limits,
                             notebook_dir=course.autograded / job.student / job.assignment)
         result = nbgrader.autograde(job.assignment, job.student)
@@ -154,6 +157,68 @@ def run_job(job: Job) -> Result:
                       log=log[-20000:], seconds=time.perf_counter() - start, **common)
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+# ------------------------------------------------------------------ the private gradebook
+_engines: dict[str, object] = {}
+_engines_lock = threading.Lock()
+_private = threading.local()   # .folder: this thread's private gradebook folder
+
+
+def private_gradebook(course: Course, template: bytes) -> str:
+    """Give ``course`` (a job's private course) the gradebook ``template``; return its URL.
+
+    nbgrader opens a gradebook a dozen times per submission, each time with a new
+    SQLAlchemy engine that compiles every query again. So each worker thread keeps
+    its gradebook at one place for all its jobs (a folder of its own made with
+    ``mkdtemp``, named in the course's ``gradebook_url``; the sandbox's private
+    ``/tmp`` hides it from the kernel as it hid the course's), and nbgrader's engine
+    for that place is made once and kept (:func:`_share_engines`): compiled once,
+    its queries are reused by every later submission. Nothing of one submission
+    reaches the next: the engine holds no rows (nbgrader's ``close`` disposes of its
+    connections, and so does this function), and the file is replaced whole by the
+    template, which has no student.
+    """
+    from .gradebook import URL_FILE
+
+    folder = getattr(_private, "folder", None)
+    if folder is None or not folder.is_dir():
+        folder = _private.folder = Path(tempfile.mkdtemp(prefix="tdn-gradebook-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    path = folder / "gradebook.db"
+    url = f"sqlite:///{path}"
+    with _engines_lock:
+        engine = _engines.get(url)
+        if engine is not None:
+            engine.dispose()   # no connection to the file being replaced
+        else:
+            _engines[url] = None
+    fresh = folder / "gradebook.db.new"
+    fresh.write_bytes(template)
+    os.replace(fresh, path)   # a connection left open would still see the old file, never a mix
+    (course.root / URL_FILE).write_text(url + "\n")
+    _share_engines()
+    return url
+
+
+def _share_engines() -> None:
+    """Make nbgrader's ``create_engine`` return the kept engine for a private gradebook."""
+    import nbgrader.api as api
+
+    if getattr(api.create_engine, "keeps_private_engines", False):
+        return
+    original = api.create_engine
+
+    def create_engine(url, *args, **kwargs):
+        key = str(url)
+        with _engines_lock:
+            if key not in _engines:   # the course's own gradebook, any other: as nbgrader does
+                return original(url, *args, **kwargs)
+            if _engines[key] is None:
+                _engines[key] = original(url, *args, **kwargs)
+            return _engines[key]
+    create_engine.keeps_private_engines = True
+    api.create_engine = create_engine
 
 
 # nbgrader's release_feedback reads the submission's timestamp and secret (which names the
