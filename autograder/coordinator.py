@@ -798,7 +798,10 @@ def gradebook_rows(course: Course) -> list[dict]:
                         if g.cell.cell_type == "code"]
                 manual = [g for nb in sub.notebooks for g in nb.grades
                           if g.cell.cell_type != "code"]
-                row["score"] = float(sub.score)
+                # nbgrader's SubmittedAssignment.score is the sum of its grades' scores, but
+                # as a query per submission that scans the grade table (no index): quadratic
+                # in the class. The grades are loaded: the same sum, added up here.
+                row["score"] = float(sum(g.score for g in auto + manual))
                 row["auto_score"] = float(sum(g.score for g in auto))
                 # The cell's points (Grade.max_score is the same, one query per grade).
                 row["manual_pending"] = float(sum(g.cell.max_score or 0.0 for g in manual
