@@ -13,8 +13,9 @@ export — at the rate it would sustain behind an unlimited number of workers.
 
 Prints submissions merged per second and where the coordinator's time went.
 Runs against any version of the grader (the stand-in adapts to a coordinator
-that takes results one at a time or in batches), so the same command measures
-before and after a change: ``cd <checkout> && python -m benchmarks.merge``.
+that takes results one at a time or in batches), so the same file measures
+before and after a change, run as a script with the other version's code first on
+the path: ``cd <checkout> && PYTHONPATH=$PWD python /path/to/benchmarks/merge.py``.
 """
 from __future__ import annotations
 
