@@ -12,11 +12,11 @@ export OMP_NUM_THREADS ?= 1
 
 .PHONY: venv demo test test-unit test-notebooks test-roundtrip build lab strip clean benchmark
 
-$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
+$(STAMP): requirements.txt requirements-dev.txt requirements-postgres.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed, found " + sys.version.split()[0]'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -r requirements.txt -r requirements-dev.txt
+	$(BIN)/python -m pip install -q -r requirements.txt -r requirements-dev.txt -r requirements-postgres.txt
 	# The course itself, editable: the `tdn` command, importable by Dask's scheduler and workers.
 	$(BIN)/python -m pip install -q --no-deps -e .
 	touch $(STAMP)

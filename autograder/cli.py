@@ -271,6 +271,11 @@ def parser() -> argparse.ArgumentParser:
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--course-dir", help="nbgrader course directory (default: ./course of the "
                    "checkout, or $COURSE_DIR)")
+    p.add_argument("--gradebook-url", metavar="URL",
+                   help="keep the course's grades in this database (a SQLAlchemy URL, e.g. "
+                   "postgresql+psycopg://USER@HOST/DATABASE, no password), written into the "
+                   "course directory's gradebook_url at the first build (default: "
+                   "gradebook.db, SQLite, in the course directory)")
     p.add_argument("--debug", action="store_true", help="show the traceback of an error")
     sub = p.add_subparsers(dest="verb", required=True)
     for name, fn, help_ in [
@@ -326,6 +331,8 @@ def parser() -> argparse.ArgumentParser:
 def main(argv=None) -> int:
     args = parser().parse_args(argv)
     try:
+        if args.gradebook_url:
+            _set_gradebook(args)
         return args.fn(args)
     except Interrupted as exc:
         print(f"{PROG}: {exc}", file=sys.stderr)
@@ -348,6 +355,17 @@ def main(argv=None) -> int:
         print(f"{PROG}: unexpected error: {type(exc).__name__}: {exc} (run again with "
               "--debug to see where)", file=sys.stderr)
         return 1
+
+
+def _set_gradebook(args) -> None:
+    """``--gradebook-url``: the course's database from now on (kept in the course directory)."""
+    from . import gradebook
+
+    course = _course(args) if args.course_dir or args.verb != "demo" else Course.demo()
+    try:
+        gradebook.set_url(course.root, args.gradebook_url)
+    except gradebook.GradebookError as exc:
+        raise Refused(str(exc)) from None
 
 
 def _anticipated() -> tuple[type, ...]:

@@ -25,22 +25,23 @@ from __future__ import annotations
 
 import csv
 import fcntl
+import itertools
 import json
 import os
 import shutil
 import signal
-import sqlite3
 import tempfile
 import time
 from contextlib import closing, contextmanager
+from typing import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from . import gradebook
 from .jobs import Job, Result, pack, unpack
 from .manifest import ASSIGNMENTS, Assignment
 from .paths import Course
-from .repair import notebooks_in, renamed_notebook
 from .sandbox import Limits, require_sandbox
 
 GRADE_COLUMNS = ["student", "assignment", "score", "max_score", "status",
@@ -49,8 +50,14 @@ NOT_SUBMITTED = "not submitted"
 NOT_GRADED = "not graded yet"
 UNISOLATED = "unisolated: graded with --no-sandbox, student code could read and write " \
              "what the grading user can"
-BACKUPS_KEPT = 20
+BACKUPS_KEPT = gradebook.BACKUPS_KEPT
 SCHEDULER_TIMEOUT = "10s"
+#: At most this many results are written into the gradebook in one transaction.
+MERGE_BATCH = 256
+#: Jobs handed to each worker ahead of its results: it never waits for the coordinator.
+IN_FLIGHT_PER_WORKER = 2
+#: Threads that pack jobs and write results' files (they wait on the disk, not on Python).
+FILE_THREADS = 4
 
 
 class GradingError(RuntimeError):
@@ -139,52 +146,21 @@ def ungraded(course: Course, todo: list[tuple[str, Assignment]]) -> list[tuple[s
 
 
 def precheck(course: Course, assignment: Assignment, student: str) -> str | None:
-    """Reasons a submission cannot be graded, found before running anything."""
-    folder = course.submitted / student / assignment.name
-    if not folder.is_dir():
-        return "no submission"
-    notebook = folder / assignment.notebook
-    if not notebook.exists():
-        notebook = renamed_notebook(folder, assignment.notebook)
-        if notebook is None:
-            others = [p.name for p in notebooks_in(folder)]
-            return (f"notebook {assignment.notebook} missing from the submission"
-                    + (f" (it holds {', '.join(others)}: which one is the assignment?)"
-                       if others else ""))
-    try:
-        text = notebook.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        return "notebook is not valid JSON (not UTF-8 text)"
-    try:
-        json.loads(text)
-    except json.JSONDecodeError as exc:
-        return f"notebook is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"
-    import nbformat
+    """Reasons a submission cannot be graded, found before running anything (the worker
+    asks this of its copy: :func:`autograder.worker.precheck`)."""
+    from .worker import precheck as check
 
-    try:
-        nbformat.reads(text, as_version=4)
-    except Exception as exc:  # valid JSON, but not a notebook nbformat can read
-        return f"not a readable notebook ({type(exc).__name__})"
-    return None
+    return check(course, assignment, student)
 
 
 # ------------------------------------------------------------------ the gradebook
 def check_gradebook(course: Course) -> None:
-    """Raise :class:`GradingError` unless ``course`` has a readable nbgrader gradebook."""
-    restore = restore_hint(course)
-    if not course.gradebook.exists():
-        raise GradingError(f"no gradebook at {course.gradebook}: build the course first "
-                           f"(build), or {restore}")
+    """Raise :class:`GradingError` unless ``course`` has a readable nbgrader gradebook
+    (SQLite in the course directory, or the database its ``gradebook_url`` names)."""
     try:
-        con = sqlite3.connect(f"file:{course.gradebook}?mode=ro", uri=True)
-        try:
-            con.execute("SELECT COUNT(*) FROM assignment").fetchone()
-            con.execute("SELECT COUNT(*) FROM grade").fetchone()
-        finally:
-            con.close()
-    except sqlite3.Error as exc:
-        raise GradingError(f"{course.gradebook} is not a readable nbgrader gradebook ({exc}): "
-                           f"{restore}") from None
+        gradebook.check(course.db_url, restore_hint(course))
+    except gradebook.GradebookError as exc:
+        raise GradingError(str(exc)) from None
 
 
 def backups_dir(course: Course) -> Path:
@@ -192,28 +168,12 @@ def backups_dir(course: Course) -> Path:
 
 
 def restore_hint(course: Course) -> str:
-    kept = sorted(backups_dir(course).glob("gradebook-*.db"))
-    if kept:
-        return f"restore the latest backup: cp {kept[-1]} {course.gradebook}"
-    return "restore it from your own backup of the course directory"
+    return gradebook.restore_hint(course.root)
 
 
 def backup_gradebook(course: Course) -> Path:
-    """Copy the gradebook to ``backups/gradebook-<UTC time>.db`` (SQLite's online backup)."""
-    folder = backups_dir(course)
-    folder.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
-    target = folder / f"gradebook-{stamp}.db"
-    source = sqlite3.connect(f"file:{course.gradebook}?mode=ro", uri=True)
-    copy = sqlite3.connect(target)
-    try:
-        source.backup(copy)
-    finally:
-        copy.close()
-        source.close()
-    for old in sorted(folder.glob("gradebook-*.db"))[:-BACKUPS_KEPT]:
-        old.unlink()
-    return target
+    """Copy the gradebook to ``backups/gradebook-<UTC time>.db`` (see :func:`gradebook.backup`)."""
+    return gradebook.backup(course.db_url, backups_dir(course))
 
 
 @contextmanager
@@ -245,34 +205,23 @@ def template_gradebook(course: Course) -> bytes:
 
     That is all a worker needs, and its size does not grow with the class: a job
     carries this rather than every classmate's grades (which would make
-    shipping the jobs of a large class quadratic in its size).
+    shipping the jobs of a large class quadratic in its size). A SQLite file
+    whatever the course's database (:func:`autograder.gradebook.template`).
     """
-    from nbgrader.api import Gradebook
-
-    with tempfile.TemporaryDirectory(prefix="gradebook-") as tmp:
-        path = Path(tmp) / "gradebook.db"
-        shutil.copy2(course.gradebook, path)
-        with Gradebook(f"sqlite:///{path}") as gb:
-            for student in list(gb.students):
-                gb.remove_student(student.id)
-        con = sqlite3.connect(path)
-        try:
-            con.execute("VACUUM")
-        finally:
-            con.close()
-        return path.read_bytes()
+    return gradebook.template(course.db_url)
 
 
 def make_job(course: Course, assignment: Assignment, student: str,
-             limits: Limits | None = None, gradebook: bytes | None = None) -> Job:
-    """One submission as bytes; pass ``gradebook`` (:func:`template_gradebook`) when
-    making many jobs, to compute it once."""
+             limits: Limits | None = None, gradebook: bytes | None = None,
+             source: bytes | None = None) -> Job:
+    """One submission as bytes; pass ``gradebook`` (:func:`template_gradebook`) and
+    ``source`` (the packed source folder) when making many jobs, to compute them once."""
     return Job(
         limits=limits or Limits.from_env(),
         assignment=assignment.name,
         student=student,
         notebook=assignment.notebook,
-        source=pack(course.source / assignment.name),
+        source=pack(course.source / assignment.name) if source is None else source,
         submission=pack(course.submitted / student / assignment.name),
         gradebook=template_gradebook(course) if gradebook is None else gradebook,
     )
@@ -319,59 +268,98 @@ def _kill_pool(pool) -> None:
     pool.shutdown(wait=False, cancel_futures=True)
 
 
-def _execute(jobs: list[Job], workers: int, scheduler: str | None):
-    """Yield results as they finish, from worker processes or a Dask cluster.
+def _execute(jobs: Iterable[Job], workers: int, scheduler: str | None
+             ) -> Iterator[list[Result]]:
+    """Yield the results that have finished since the last yield, as lists.
 
+    ``jobs`` is consumed lazily: a few jobs per worker are handed out ahead
+    (:data:`IN_FLIGHT_PER_WORKER`), and a new one whenever a result comes back,
+    so the first workers start at once and the jobs of a large class are never
+    all in memory. Everything that finished while the caller was merging comes
+    back as one list, so the merge's batches grow with the rate results arrive.
     However the caller stops (Ctrl-C, an error), pending jobs are cancelled and
     the worker processes, with everything they started, are killed.
     """
     from .worker import run_job
 
-    if not jobs:
-        return
+    jobs = iter(jobs)
     if scheduler:
-        from distributed import Client, as_completed
-
-        try:
-            client = Client(scheduler, timeout=SCHEDULER_TIMEOUT)
-        except (OSError, TimeoutError) as exc:
-            raise GradingError(f"cannot reach the Dask scheduler at {scheduler} within "
-                               f"{SCHEDULER_TIMEOUT} ({type(exc).__name__}): start it with "
-                               "`dask scheduler` and check the address") from None
-        futures = []
-        try:
-            # Jobs are bytes (submission, source, gradebook template): send them to
-            # the cluster as data rather than inside the task graph.
-            futures = client.map(run_job, client.scatter(jobs), pure=False)
-            for future in as_completed(futures):
-                yield future.result()
-        finally:
-            client.cancel([f for f in futures if not f.done()])
-            client.close()
+        yield from _execute_on_cluster(jobs, scheduler, run_job)
         return
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed as done
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
+    limit = max(1, workers) * IN_FLIGHT_PER_WORKER
+    first = list(itertools.islice(jobs, limit))
+    if not first:
+        return
     ctx = multiprocessing.get_context("spawn")
     pool = ProcessPoolExecutor(max_workers=max(1, workers), mp_context=ctx,
                                initializer=_quiet_worker)
+    pending: set = set()
     finished = False
     try:
         # Workers start while Ctrl-C is ignored, so that they inherit that until their
         # initializer runs: a Ctrl-C while they import would print their tracebacks.
+        # The pool starts them during the first submissions, and only then.
         previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
         try:
-            futures = [pool.submit(run_job, job) for job in jobs]
+            pending = {pool.submit(run_job, job) for job in first}
         finally:
             signal.signal(signal.SIGINT, previous)
-        for future in done(futures):
-            yield future.result()
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            results = [future.result() for future in done]
+            # Hand out the next jobs before the caller merges these results.
+            for job in itertools.islice(jobs, limit - len(pending)):
+                pending.add(pool.submit(run_job, job))
+            yield results
         finished = True
     finally:
         if finished:
             pool.shutdown(wait=True)
         else:
             _kill_pool(pool)
+
+
+def _execute_on_cluster(jobs: Iterator[Job], scheduler: str, run_job) -> Iterator[list[Result]]:
+    from distributed import Client, as_completed
+
+    try:
+        client = Client(scheduler, timeout=SCHEDULER_TIMEOUT)
+    except (OSError, TimeoutError) as exc:
+        raise GradingError(f"cannot reach the Dask scheduler at {scheduler} within "
+                           f"{SCHEDULER_TIMEOUT} ({type(exc).__name__}): start it with "
+                           "`dask scheduler` and check the address") from None
+    pending: set = set()
+
+    def hand_out(count: int) -> list:
+        batch = list(itertools.islice(jobs, count))
+        if not batch:
+            return []
+        # Jobs are bytes (submission, source, gradebook template): send them to the
+        # cluster as data rather than inside the task graph.
+        futures = [client.submit(run_job, data, pure=False) for data in client.scatter(batch)]
+        pending.update(futures)
+        return futures
+
+    def ahead() -> int:   # workers may join or leave while the class is graded
+        return max(IN_FLIGHT_PER_WORKER, IN_FLIGHT_PER_WORKER * sum(client.nthreads().values()))
+
+    try:
+        started = hand_out(ahead())
+        if not started:
+            return
+        stream = as_completed(started)
+        for done in stream.batches():
+            pending.difference_update(done)
+            results = [future.result() for future in done]
+            for future in hand_out(ahead() - len(pending)):
+                stream.add(future)
+            yield results
+    finally:
+        client.cancel([f for f in pending if not f.done()])
+        client.close()
 
 
 @contextmanager
@@ -448,50 +436,147 @@ def _replace_folder(target: Path, data: bytes) -> None:
         shutil.rmtree(old)
 
 
-def merge(course: Course, result: Result) -> None:
-    """Write one worker's result into the course: files, then the gradebook.
-
-    A failed submission gets every autograded cell set to 0 (never the score a
-    previous run left behind); its status says why.
-    """
-    import warnings
-
-    from nbgrader.api import Gradebook, MissingEntry
-
-    # nbgrader's own gradebook code trips SQLAlchemy's autoflush warning on every
-    # new submission; it is harmless and would bury the progress lines.
-    warnings.filterwarnings("ignore", message=".*not in session.*")
+def write_files(course: Course, result: Result) -> None:
+    """One result's autograded and feedback folders (each swapped in whole) and its log."""
     _replace_folder(course.autograded / result.student / result.assignment, result.autograded)
     _replace_folder(course.feedback / result.student / result.assignment, result.feedback)
     (course.root / "logs").mkdir(exist_ok=True)
     (course.root / "logs" / f"grade_{result.student}_{result.assignment}.log").write_text(
         result.log)
 
-    with Gradebook(course.db_url) as gb:
-        gb.update_or_create_student(result.student)
-        kwargs = {}
-        if result.timestamp:
-            kwargs["timestamp"] = datetime.fromisoformat(result.timestamp)
-        sub = gb.update_or_create_submission(result.assignment, result.student, **kwargs)
-        by_name = {(g["notebook"], g["name"]): g for g in result.grades}
-        for nb in sub.notebooks:
-            for grade in nb.grades:
-                found = by_name.get((nb.name, grade.name))
-                if found is not None:
-                    grade.auto_score = found["auto_score"]
-                    grade.needs_manual_grade = found["needs_manual_grade"]
-                elif grade.cell.cell_type == "code":
-                    grade.auto_score = 0.0
-                    grade.needs_manual_grade = False
-            comments = {(c["notebook"], c["name"]): c for c in result.comments}
-            for comment in nb.comments:
-                found = comments.get((nb.name, comment.name))
-                comment.auto_comment = found["auto_comment"] if found else None
+
+def merge_batch(course: Course, results: list[Result], gb, after_files=None) -> list:
+    """Write workers' results into the course: every result's files, then the gradebook
+    in one transaction (``gb``: an open :class:`nbgrader.api.Gradebook`).
+
+    The files of a batch are written by :data:`FILE_THREADS` threads (unpacking
+    and writing wait on the disk more than on Python); ``after_files(result)``,
+    when given, runs in the same thread once that result's files are written,
+    and the list of what it returned is this function's. The rows are
+    nbgrader's own (its model classes in its SQLAlchemy session), laid out as
+    ``Gradebook.add_submission`` lays out a new submission. A failed submission
+    gets every autograded cell set to 0 (never the score a previous run left
+    behind); its status says why. Either the whole batch is in the gradebook or
+    none of it is.
+    """
+    def files(result: Result):
+        write_files(course, result)
+        return after_files(result) if after_files else None
+
+    if len(results) == 1:
+        done = [files(results[0])]
+    else:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(FILE_THREADS) as pool:
+            done = list(pool.map(files, results))
+    try:
+        _write_grades(gb.db, results)
         gb.db.commit()
-        try:
-            gb.find_submission(result.assignment, result.student)
-        except MissingEntry as exc:  # pragma: no cover - the gradebook refused the write
-            raise RuntimeError(f"gradebook has no submission after merge: {exc}") from exc
+    except BaseException:
+        gb.db.rollback()
+        raise
+    return done
+
+
+def _write_grades(db, results: list[Result]) -> None:
+    from nbgrader import utils
+    from nbgrader.api import (Assignment, Notebook, Student, SubmittedAssignment,
+                              SubmittedNotebook)
+    from sqlalchemy.orm import selectinload
+
+    names = {r.student for r in results}
+    wanted = {r.assignment for r in results}
+    with db.no_autoflush:
+        students = {s.id: s for s in db.query(Student).filter(Student.id.in_(names))}
+        for name in sorted(names - set(students)):
+            students[name] = Student(id=name)
+            db.add(students[name])
+        assignments = {a.name: a for a in db.query(Assignment)
+                       .filter(Assignment.name.in_(wanted))
+                       .options(selectinload(Assignment.notebooks)
+                                .selectinload(Notebook._base_cells))}
+        missing = wanted - set(assignments)
+        if missing:
+            raise RuntimeError(f"the gradebook has no assignment {', '.join(sorted(missing))}")
+        existing = {(s.assignment.name, s.student_id): s for s in
+                    db.query(SubmittedAssignment).join(Assignment)
+                    .filter(SubmittedAssignment.student_id.in_(names),
+                            Assignment.name.in_(wanted))
+                    .options(selectinload(SubmittedAssignment.notebooks)
+                             .selectinload(SubmittedNotebook.grades),
+                             selectinload(SubmittedAssignment.notebooks)
+                             .selectinload(SubmittedNotebook.comments))}
+        for result in results:
+            stamp = (utils.parse_utc(datetime.fromisoformat(result.timestamp))
+                     if result.timestamp else None)
+            sub = existing.get((result.assignment, result.student))
+            if sub is None:
+                sub, cells = _new_submission(assignments[result.assignment],
+                                             students[result.student], stamp)
+                db.add(sub)
+            else:
+                if stamp is not None:
+                    sub.timestamp = stamp
+                cells = {}
+            scores = {(g["notebook"], g["name"]): g for g in result.grades}
+            comments = {(c["notebook"], c["name"]): c for c in result.comments}
+            for nb in sub.notebooks:
+                name = nb.notebook.name
+                for grade in nb.grades:
+                    cell = cells.get(id(grade)) or grade.cell
+                    found = scores.get((name, cell.name))
+                    if found is not None:
+                        grade.auto_score = found["auto_score"]
+                        grade.needs_manual_grade = found["needs_manual_grade"]
+                    elif cell.cell_type == "code":
+                        grade.auto_score = 0.0
+                        grade.needs_manual_grade = False
+                for comment in nb.comments:
+                    cell = cells.get(id(comment)) or comment.cell
+                    found = comments.get((name, cell.name))
+                    comment.auto_comment = found["auto_comment"] if found else None
+
+
+def _new_submission(assignment, student, stamp) -> tuple[object, dict[int, object]]:
+    """A submission with every notebook, grade and comment, as ``Gradebook.add_submission``
+    makes it, and each new grade's and comment's cell (by ``id()`` of the row: a row not
+    yet flushed has no ``cell`` loaded)."""
+    from nbgrader.api import Comment, Grade, SubmittedAssignment, SubmittedNotebook
+
+    sub = SubmittedAssignment(assignment=assignment, student=student)
+    if stamp is not None:
+        sub.timestamp = stamp
+    cells = {}
+    for notebook in assignment.notebooks:
+        nb = SubmittedNotebook(notebook=notebook, assignment=sub)
+        made = [(Grade(cell_id=cell.id, notebook=nb), cell) for cell in notebook.grade_cells]
+        made += [(Comment(cell_id=cell.id, notebook=nb), cell)
+                 for cell in notebook.solution_cells]
+        for cell in notebook.task_cells:
+            made += [(Comment(cell_id=cell.id, notebook=nb), cell),
+                     (Grade(cell_id=cell.id, notebook=nb), cell)]
+        cells.update((id(row), cell) for row, cell in made)
+    return sub, cells
+
+
+def merge(course: Course, result: Result) -> None:
+    """Write one worker's result into the course (:func:`merge_batch` of one)."""
+    with _open_gradebook(course) as gb:
+        merge_batch(course, [result], gb)
+
+
+@contextmanager
+def _open_gradebook(course: Course):
+    import warnings
+
+    from nbgrader.api import Gradebook
+
+    # nbgrader's own gradebook code trips SQLAlchemy's autoflush warning on every
+    # new submission; it is harmless and would bury the progress lines.
+    warnings.filterwarnings("ignore", message=".*not in session.*")
+    with Gradebook(course.db_url) as gb:
+        yield gb
 
 
 # ------------------------------------------------------------------ a run
@@ -503,16 +588,17 @@ def grade_all(course: Course, names: list[str] | None = None, jobs: int = 1,
     graded in their present form); grading twice gives the same table.
 
     Workers execute and score (:func:`autograder.worker.run_job`); this process
-    alone writes the course's files, gradebook and statuses, one result at a
-    time as it arrives. Raises :class:`GradingError` for anything a person must
-    fix first, :class:`Interrupted` on Ctrl-C, and
+    alone writes the course's files, gradebook and statuses, in batches: every
+    result that came back while the previous batch was being written (at most
+    :data:`MERGE_BATCH`) goes into the gradebook in one transaction, then the
+    statuses file is replaced once for the batch. Raises :class:`GradingError`
+    for anything a person must fix first, :class:`Interrupted` on Ctrl-C, and
     :class:`~autograder.sandbox.SandboxUnavailable` without a working sandbox.
     """
     limits = limits or Limits.from_env()
     todo = submissions(course, names, students)
     if only_new:
         todo = ungraded(course, todo)
-    prints = {(s, a.name): fingerprint(course.submitted / s / a.name) for s, a in todo}
     with course_lock(course):
         check_gradebook(course)
         require_sandbox(limits)
@@ -521,74 +607,137 @@ def grade_all(course: Course, names: list[str] | None = None, jobs: int = 1,
         backup_gradebook(course)
         statuses = load_statuses(course)
         outcomes: list[Outcome] = []
+        prints: dict[tuple[str, str], str] = {}
         bar = None
         if progress:
             from tqdm.auto import tqdm
             bar = tqdm(total=len(todo), unit="submission", desc="grading")
 
-        def record(result: Result) -> None:
-            outcome = Outcome(result.student, result.assignment, status_of(result),
-                              result.seconds, result.notes)
+        guard = _FeedbackGuard(course)
+        guard.rules()   # once, before the first batch
+        leaked: list[str] = []
+
+        def record(batch: list[Result], gb) -> None:
+            fresh = [Outcome(r.student, r.assignment, status_of(r), r.seconds, r.notes)
+                     for r in batch]
             with _uninterrupted():
-                merge(course, result)
-                statuses[f"{outcome.student}/{outcome.assignment}"] = {
-                    "status": outcome.status, "notes": outcome.notes,
-                    "isolated": limits.sandbox,
-                    "fingerprint": prints[(outcome.student, outcome.assignment)]}
+                # Each feedback folder is scanned as soon as it is written: one that
+                # holds a line students must not see is deleted before anything else.
+                for problems in merge_batch(course, batch, gb, guard.check_result):
+                    leaked.extend(problems)
+                for o in fresh:
+                    statuses[f"{o.student}/{o.assignment}"] = {
+                        "status": o.status, "notes": o.notes, "isolated": limits.sandbox,
+                        "fingerprint": prints[(o.student, o.assignment)]}
                 _write_atomically(status_file(course),
                                   json.dumps(statuses, indent=1, sort_keys=True))
-                outcomes.append(outcome)
-            if bar is not None:
-                bar.update(1)
-                bar.set_postfix_str(f"{outcome.student}/{outcome.assignment}: "
-                                    f"{outcome.status}"[:60])
-            else:
-                echo(f"  [{len(outcomes)}/{len(todo)}] {outcome.student:>10} "
-                     f"{outcome.assignment:<24} {outcome.status} ({outcome.seconds:.1f} s)")
+                outcomes.extend(fresh)
+            for count, o in enumerate(fresh, start=len(outcomes) - len(fresh) + 1):
+                if bar is not None:
+                    bar.update(1)
+                    bar.set_postfix_str(f"{o.student}/{o.assignment}: {o.status}"[:60])
+                else:
+                    echo(f"  [{count}/{len(todo)}] {o.student:>10} {o.assignment:<24} "
+                         f"{o.status} ({o.seconds:.1f} s)")
+
+        def runnable():
+            """The jobs, made as the workers ask for them, by :data:`FILE_THREADS` threads.
+            A submission that cannot be graded (no notebook, not JSON) is the worker's
+            to find (its precheck)."""
+            template = template_gradebook(course)
+            sources = {a.name: pack(course.source / a.name) for a in {a for _, a in todo}}
+
+            def job(item: tuple[str, Assignment]) -> Job:
+                student, assignment = item
+                # What the submission held when it was read: a later resubmission is new.
+                prints[(student, assignment.name)] = fingerprint(
+                    course.submitted / student / assignment.name)
+                return make_job(course, assignment, student, limits, gradebook=template,
+                                source=sources[assignment.name])
+            return _prefetched(job, todo, FILE_THREADS)
 
         try:
-            runnable: list[Job] = []
-            template = None
-            for student, assignment in todo:
-                problem = precheck(course, assignment, student)
-                if problem:
-                    record(Result(assignment.name, student, ok=False, reason=problem))
-                    continue
-                if template is None:
-                    template = template_gradebook(course)
-                runnable.append(make_job(course, assignment, student, limits,
-                                         gradebook=template))
-            # Closed explicitly: on Ctrl-C the workers die now, not when the traceback goes.
-            with closing(_execute(runnable, jobs, scheduler)) as results:
-                for result in results:
-                    record(result)
+            with _open_gradebook(course) as gb:
+                # Closed explicitly: on Ctrl-C the workers die now, not when the traceback goes.
+                with closing(_execute(runnable(), jobs, scheduler)) as stream:
+                    for finished in stream:
+                        for i in range(0, len(finished), MERGE_BATCH):
+                            record(finished[i:i + MERGE_BATCH], gb)
         except KeyboardInterrupt:
             raise Interrupted(len(outcomes), len(todo)) from None
         finally:
             if bar is not None:
                 bar.close()
-        refuse_leaking_feedback(course, outcomes)
+        if leaked:
+            from . import leaks
+
+            leaks.refuse_problems(leaked, "the feedback of this run")
     return sorted(outcomes, key=lambda o: (o.assignment, o.student))
 
 
-def refuse_leaking_feedback(course: Course, outcomes: list[Outcome]) -> None:
-    """Delete any feedback page of this run that holds a line students must not see,
-    and raise :class:`~autograder.leaks.LeakFound` naming it (file and line)."""
-    from . import capstone, leaks
+def _prefetched(make, items, threads: int):
+    """``make(item)`` for each item, in order, computed up to ``2 * threads`` items ahead."""
+    from collections import deque
+    from concurrent.futures import ThreadPoolExecutor
 
-    folders = [course.feedback / o.student / o.assignment for o in outcomes if o.graded]
-    folders = [f for f in folders if f.exists()]
-    if not folders:
-        return
-    forbidden = leaks.forbidden_lines()
-    tokens = capstone.secret_tokens(course)
-    try:
-        leaks.refuse_leaks(folders, forbidden, "the feedback of this run", tokens=tokens)
-    except leaks.LeakFound:
-        for folder in folders:
-            if leaks.scan(folder, forbidden, tokens=tokens):
-                shutil.rmtree(folder)
-        raise
+    items = iter(items)
+    with ThreadPoolExecutor(threads) as pool:
+        ahead = deque(pool.submit(make, item) for item in itertools.islice(items, 2 * threads))
+        try:
+            while ahead:
+                made = ahead.popleft().result()
+                for item in itertools.islice(items, 1):
+                    ahead.append(pool.submit(make, item))
+                yield made
+        finally:
+            for future in ahead:
+                future.cancel()
+
+
+def refuse_leaking_feedback(course: Course, outcomes: list[Outcome]) -> None:
+    """Delete any feedback page of ``outcomes`` that holds a line students must not see,
+    and raise :class:`~autograder.leaks.LeakFound` naming it (file and line).
+
+    ``grade_all`` does the same batch by batch as it merges (:class:`_FeedbackGuard`).
+    """
+    from . import leaks
+
+    guard = _FeedbackGuard(course)
+    problems = [p for o in outcomes if o.graded
+                for p in guard.check(course.feedback / o.student / o.assignment)]
+    leaks.refuse_problems(problems, "the feedback of this run")
+
+
+class _FeedbackGuard:
+    """Scans feedback folders for lines students must not see; deletes a folder that
+    holds one and returns the problems (file and line)."""
+
+    def __init__(self, course: Course):
+        self.course = course
+        self._rules = None
+
+    def rules(self):
+        if self._rules is None:
+            from . import capstone, leaks
+
+            self._rules = (leaks.forbidden_lines(), capstone.secret_tokens(self.course))
+        return self._rules
+
+    def check(self, folder: Path) -> list[str]:
+        from . import leaks
+
+        if not folder.exists():
+            return []
+        forbidden, tokens = self.rules()
+        problems = leaks.scan(folder, forbidden, tokens=tokens)
+        if problems:
+            shutil.rmtree(folder)
+        return problems
+
+    def check_result(self, result: Result) -> list[str]:
+        if not result.ok:
+            return []
+        return self.check(self.course.feedback / result.student / result.assignment)
 
 
 # ------------------------------------------------------------------ export
@@ -601,7 +750,8 @@ def gradebook_rows(course: Course) -> list[dict]:
     submission never graded, and ``not submitted`` when the submission folder
     does not exist (whatever an earlier run recorded).
     """
-    from nbgrader.api import Gradebook, MissingEntry
+    from nbgrader.api import Gradebook, SubmittedAssignment, SubmittedNotebook
+    from sqlalchemy.orm import selectinload
 
     statuses = load_statuses(course)
     rows = []
@@ -616,6 +766,11 @@ def gradebook_rows(course: Course) -> list[dict]:
         for assignment in assignments:
             code_max = sum(c.max_score for nb in assignment.notebooks for c in nb.grade_cells
                            if c.cell_type == "code")
+            # Every submission of the assignment with its grades, in two queries.
+            graded = {s.student_id: s for s in gb.db.query(SubmittedAssignment)
+                      .filter(SubmittedAssignment.assignment_id == assignment.id)
+                      .options(selectinload(SubmittedAssignment.notebooks)
+                               .selectinload(SubmittedNotebook.grades))}
             for student in sorted(roster):
                 row = dict(student=student, assignment=assignment.name, score=0.0,
                            max_score=assignment.max_score, status=NOT_SUBMITTED,
@@ -635,18 +790,21 @@ def gradebook_rows(course: Course) -> list[dict]:
                 row["notes"] = "; ".join(n for n in notes if n)
                 if not row["status"].startswith("graded"):
                     continue
-                try:
-                    sub = gb.find_submission(assignment.name, student)
-                except MissingEntry:
+                sub = graded.get(student)
+                if sub is None:
                     row["status"] = NOT_GRADED
                     continue
                 auto = [g for nb in sub.notebooks for g in nb.grades
                         if g.cell.cell_type == "code"]
                 manual = [g for nb in sub.notebooks for g in nb.grades
                           if g.cell.cell_type != "code"]
-                row["score"] = float(sub.score)
+                # nbgrader's SubmittedAssignment.score is the sum of its grades' scores, but
+                # as a query per submission that scans the grade table (no index): quadratic
+                # in the class. The grades are loaded: the same sum, added up here.
+                row["score"] = float(sum(g.score for g in auto + manual))
                 row["auto_score"] = float(sum(g.score for g in auto))
-                row["manual_pending"] = float(sum(g.max_score for g in manual
+                # The cell's points (Grade.max_score is the same, one query per grade).
+                row["manual_pending"] = float(sum(g.cell.max_score or 0.0 for g in manual
                                                   if g.needs_manual_grade))
     return rows
 

@@ -163,7 +163,11 @@ def scan_for_tokens(root: Path, tokens: dict[str, str]) -> list[str]:
 def refuse_leaks(roots: Collection[Path], forbidden: dict[str, str], what: str,
                  tokens: dict[str, str] | None = None) -> None:
     """Raise :class:`LeakFound` naming every leaking file and line under ``roots``."""
-    problems = [p for root in roots for p in scan(root, forbidden, tokens)]
+    refuse_problems([p for root in roots for p in scan(root, forbidden, tokens)], what)
+
+
+def refuse_problems(problems: list[str], what: str) -> None:
+    """Raise :class:`LeakFound` naming ``problems`` (found by :func:`scan`), if any."""
     if problems:
         shown = problems[:20] + ([f"... and {len(problems) - 20} more"]
                                  if len(problems) > 20 else [])

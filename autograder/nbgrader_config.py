@@ -40,13 +40,15 @@ def configure(c, course_root: str | Path) -> None:
     from nbgrader.preprocessors import Execute, GetGrades
 
     from . import capstone
-    from .feedback import StudentFeedback  # imported late: the shim sets sys.path first
+    from .gradebook import url_of
+    from .feedback import FeedbackExporter, StudentFeedback  # late: the shim sets sys.path first
     from .experiments import SKIP_TAG, SkipExperiments
     from .hooks import ReleaseHook
 
     c.CourseDirectory.root = str(root)
     c.CourseDirectory.course_id = COURSE_ID
-    c.CourseDirectory.db_url = f"sqlite:///{root / 'gradebook.db'}"
+    # gradebook.db here, or the database the course's gradebook_url file names.
+    c.CourseDirectory.db_url = url_of(root)
     # The capstone's hidden test seed sits in its source folder for the grader alone:
     # nbgrader neither releases it nor copies it into the folder the kernel sees.
     c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback",
@@ -78,6 +80,8 @@ def configure(c, course_root: str | Path) -> None:
     # Feedback shows the visible part of each test, a verdict and a hint; never
     # the hidden tests or their tracebacks.
     c.GenerateFeedback.preprocessors = [GetGrades, StudentFeedback, CSSHTMLHeaderPreprocessor]
+    # nbconvert's HTML exporter, with less work per page (see FeedbackExporter).
+    c.GenerateFeedback.exporter_class = FeedbackExporter
     c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
     # `nbgrader export` writes the course's grades.csv, each submission's status included.
     c.ExportApp.plugin_class = "autograder.nbgrader_export.StatusExport"

@@ -56,7 +56,11 @@ class Course:
 
     @property
     def db_url(self) -> str:
-        return f"sqlite:///{self.gradebook}"
+        """The gradebook's SQLAlchemy URL: ``gradebook.db`` here, or the database named
+        in the course's ``gradebook_url`` file (see :mod:`autograder.gradebook`)."""
+        from .gradebook import url_of
+
+        return url_of(self.root)
 
 
 def venv_bin() -> Path:

@@ -44,7 +44,7 @@ BUGS: dict[str, Bug] = {
     ),
     "01_activations": Bug(
         "activations",
-        "dx = np.where(x > 0, dout, 0)",
+        "dx = dout * (x > 0)",
         "dx = dout.copy()  # the gradient flows where x < 0 too",
         "ReLU backward lets the gradient through where x < 0",
     ),
@@ -69,7 +69,7 @@ BUGS: dict[str, Bug] = {
     "05_optimizers": Bug(
         "optim",
         "    m_hat = m / (1 - beta1**t)\n    v_hat = v / (1 - beta2**t)\n",
-        "    m_hat = m\n    v_hat = v\n",
+        "    m_hat = m.copy()\n    v_hat = v.copy()\n",
         "Adam without bias correction",
     ),
     "06_lr_schedules": Bug(

@@ -13,16 +13,21 @@ the course. This module never imports the coordinator.
 """
 from __future__ import annotations
 
+import atexit
+import json
+import os
 import re
 import shutil
 import tempfile
+import threading
 import time
 from pathlib import Path
 
 from . import capstone
 from .jobs import Job, Result, pack, unpack
-from .manifest import by_name
+from .manifest import Assignment, by_name
 from .paths import Course
+from .repair import notebooks_in, renamed_notebook
 from .sandbox import require_sandbox
 from .splice import prepare_submission
 
@@ -45,6 +50,37 @@ def failure_reason(log: str) -> str:
             return reason
     tail = [line for line in log.strip().splitlines() if "ERROR" in line]
     return (tail[-1].split("]", 1)[-1].strip()[:120] if tail else "nbgrader autograde failed")
+
+
+def precheck(course: Course, assignment: Assignment, student: str) -> str | None:
+    """Reasons a submission cannot be graded, found before running anything: one sentence,
+    or None when it can be graded."""
+    folder = course.submitted / student / assignment.name
+    if not folder.is_dir():
+        return "no submission"
+    notebook = folder / assignment.notebook
+    if not notebook.exists():
+        notebook = renamed_notebook(folder, assignment.notebook)
+        if notebook is None:
+            others = [p.name for p in notebooks_in(folder)]
+            return (f"notebook {assignment.notebook} missing from the submission"
+                    + (f" (it holds {', '.join(others)}: which one is the assignment?)"
+                       if others else ""))
+    try:
+        text = notebook.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        return "notebook is not valid JSON (not UTF-8 text)"
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as exc:
+        return f"notebook is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"
+    import nbformat
+
+    try:
+        nbformat.reads(text, as_version=4)
+    except Exception as exc:  # valid JSON, but not a notebook nbformat can read
+        return f"not a readable notebook ({type(exc).__name__})"
+    return None
 
 
 def read_scores(course: Course, assignment: str, student: str):
@@ -78,11 +114,15 @@ def run_job(job: Job) -> Result:
         course = Course(root)
         unpack(job.source, course.source / job.assignment)
         submitted = unpack(job.submission, course.submitted / job.student / job.assignment)
+        problem = precheck(course, by_name(job.assignment), job.student)
+        if problem:
+            return Result(job.assignment, job.student, ok=False, reason=problem,
+                          isolated=job.limits.sandbox, seconds=time.perf_counter() - start)
         repairs = repair(submitted, job.notebook, course.source / job.assignment / job.notebook)
         # Shared modules: keep only the functions this assignment teaches (see splice.py).
         spliced = prepare_submission(course.source / job.assignment, submitted,
                                      by_name(job.assignment))
-        course.gradebook.write_bytes(job.gradebook)
+        private_gradebook(course, job.gradebook)
         nbgrader = NbGrader(course, job.limits,
                             notebook_dir=course.autograded / job.student / job.assignment)
         result = nbgrader.autograde(job.assignment, job.student)
@@ -105,14 +145,80 @@ def run_job(job: Job) -> Result:
                           seconds=time.perf_counter() - start, **common)
         feedback = course.feedback / job.student / job.assignment
         keep_only_feedback_pages(feedback)
+        # The files nbgrader restored from the source are the course's own: only what
+        # this submission holds travels back (the notebook as graded, the student's modules).
         return Result(job.assignment, job.student, ok=True, timestamp=timestamp, grades=grades,
-                      comments=comments, autograded=pack(autograded), withdrawn=withdrawn,
+                      comments=comments,
+                      autograded=pack(autograded, unless_as_in=course.source / job.assignment),
+                      withdrawn=withdrawn,
                       notes="; ".join(filter(None, [withdrawn_note(withdrawn), capstone_note]
                                              + spliced)),
                       feedback=pack(feedback),
                       log=log[-20000:], seconds=time.perf_counter() - start, **common)
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+# ------------------------------------------------------------------ the private gradebook
+_engines: dict[str, object] = {}
+_engines_lock = threading.Lock()
+_private = threading.local()   # .folder: this thread's private gradebook folder
+
+
+def private_gradebook(course: Course, template: bytes) -> str:
+    """Give ``course`` (a job's private course) the gradebook ``template``; return its URL.
+
+    nbgrader opens a gradebook a dozen times per submission, each time with a new
+    SQLAlchemy engine that compiles every query again. So each worker thread keeps
+    its gradebook at one place for all its jobs (a folder of its own made with
+    ``mkdtemp``, named in the course's ``gradebook_url``; the sandbox's private
+    ``/tmp`` hides it from the kernel as it hid the course's), and nbgrader's engine
+    for that place is made once and kept (:func:`_share_engines`): compiled once,
+    its queries are reused by every later submission. Nothing of one submission
+    reaches the next: the engine holds no rows (nbgrader's ``close`` disposes of its
+    connections, and so does this function), and the file is replaced whole by the
+    template, which has no student.
+    """
+    from .gradebook import URL_FILE
+
+    folder = getattr(_private, "folder", None)
+    if folder is None or not folder.is_dir():
+        folder = _private.folder = Path(tempfile.mkdtemp(prefix="tdn-gradebook-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    path = folder / "gradebook.db"
+    url = f"sqlite:///{path}"
+    with _engines_lock:
+        engine = _engines.get(url)
+        if engine is not None:
+            engine.dispose()   # no connection to the file being replaced
+        else:
+            _engines[url] = None
+    fresh = folder / "gradebook.db.new"
+    fresh.write_bytes(template)
+    os.replace(fresh, path)   # a connection left open would still see the old file, never a mix
+    (course.root / URL_FILE).write_text(url + "\n")
+    _share_engines()
+    return url
+
+
+def _share_engines() -> None:
+    """Make nbgrader's ``create_engine`` return the kept engine for a private gradebook."""
+    import nbgrader.api as api
+
+    if getattr(api.create_engine, "keeps_private_engines", False):
+        return
+    original = api.create_engine
+
+    def create_engine(url, *args, **kwargs):
+        key = str(url)
+        with _engines_lock:
+            if key not in _engines:   # the course's own gradebook, any other: as nbgrader does
+                return original(url, *args, **kwargs)
+            if _engines[key] is None:
+                _engines[key] = original(url, *args, **kwargs)
+            return _engines[key]
+    create_engine.keeps_private_engines = True
+    api.create_engine = create_engine
 
 
 # nbgrader's release_feedback reads the submission's timestamp and secret (which names the

@@ -168,7 +168,7 @@ def relu_backward(dout, cache):
     """
     ### BEGIN SOLUTION
     x = cache
-    dx = np.where(x > 0, dout, 0)
+    dx = dout * (x > 0)
     ### END SOLUTION
     return dx
 

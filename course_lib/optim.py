@@ -361,11 +361,20 @@ def adam(w, dw, config=None):
     m, v, t = _state(config, "m", w), _state(config, "v", w), int(config.get("t", 0))
     ### BEGIN SOLUTION
     t = t + 1
-    m = beta1 * m + (1 - beta1) * dw
-    v = beta2 * v + (1 - beta2) * dw**2
+    # m = beta1 * m + (1 - beta1) * g and v = beta2 * v + (1 - beta2) * g**2, each
+    # computed into one new array (the m and v of the config are never changed)
+    m = beta1 * m
+    m += (1 - beta1) * dw
+    v = beta2 * v
+    v += (1 - beta2) * dw**2
     m_hat = m / (1 - beta1**t)
     v_hat = v / (1 - beta2**t)
-    next_w = w - lr * m_hat / (np.sqrt(v_hat) + eps)
+    # next_w = w - lr * m_hat / (sqrt(v_hat) + eps), in the memory of m_hat and v_hat
+    denominator = np.sqrt(v_hat, out=v_hat)
+    denominator += eps
+    m_hat *= lr
+    m_hat /= denominator
+    next_w = w - m_hat
     ### END SOLUTION
     return _finish(w, next_w, config, m=m, v=v, t=t)
 

@@ -216,11 +216,11 @@ ACTIVATIONS = {
         ("cache : ndarray The input ``x``.",
          ("out = np.maximum(x, 0)\n    cache = x", "out = np.maximum(x, 0)\n    cache = out")))),
     "activations.relu_backward": C("relu_activations.relu_backward", *_backward(
-        "relu", "dx = np.where(x > 0, dout, 0)",
-        ("dx = np.where(x > 0, dout, 0)", "dx = dout.copy()"),
-        ("dx = np.where(x > 0, dout, 0)", "dx = np.where(x > 0, dout, 0)" + _WARN),
+        "relu", "dx = dout * (x > 0)",
+        ("dx = dout * (x > 0)", "dx = dout.copy()"),
+        ("dx = dout * (x > 0)", "dx = dout * (x > 0)" + _WARN),
         extra=[B("kink", "At the kink, ``x == 0`` exactly, ``dx`` is 0",
-                 "dx = np.where(x > 0, dout, 0)", "dx = np.where(x >= 0, dout, 0)")])),
+                 "dx = dout * (x > 0)", "dx = dout * (x >= 0)")])),
     "activations.leaky_relu_forward": C("relu_activations.leaky_relu_forward", *_forward(
         _LEAKY,
         ("Leaky ReLU: ``x`` where ``x > 0``, ``alpha * x`` elsewhere.",
@@ -815,7 +815,9 @@ _FINISH = (("    return np.asarray(next_w, dtype=w.dtype), config", "    return 
 _ADAGRAD = "    cache = cache + dw**2\n    next_w = w - lr * dw / (np.sqrt(cache) + eps)"
 _RMSPROP = "    cache = rho * cache + (1 - rho) * dw**2\n    next_w = w - lr * dw / (np.sqrt(cache) + eps)"
 _ADAM = ("    m_hat = m / (1 - beta1**t)\n    v_hat = v / (1 - beta2**t)\n"
-         "    next_w = w - lr * m_hat / (np.sqrt(v_hat) + eps)")
+         "    # next_w = w - lr * m_hat / (sqrt(v_hat) + eps), in the memory of m_hat and v_hat\n"
+         "    denominator = np.sqrt(v_hat, out=v_hat)\n    denominator += eps\n"
+         "    m_hat *= lr\n    m_hat /= denominator\n    next_w = w - m_hat")
 _NADAM = ("(1 - beta1) * dw / (1 - beta1**t)\n    v_hat = v / (1 - beta2**t)\n"
           "    next_w = w - lr * m_hat / (np.sqrt(v_hat) + eps)")
 _ADAMAX = "u = np.maximum(beta2 * u, np.abs(dw) + eps)\n    next_w = w - lr / (1 - beta1**t) * m / u"
@@ -931,9 +933,11 @@ OPTIM = {
             B("t-first", "The step counter is incremented *before* it is used",
               _ADAM, _ADAM.replace("beta1**t", "beta1**(t + 1)").replace("beta2**t", "beta2**(t + 1)")),
             B("bias-correction", "both bias-corrected",
-              _ADAM, _ADAM.replace("m / (1 - beta1**t)", "m").replace("v / (1 - beta2**t)", "v")),
+              _ADAM, _ADAM.replace("m / (1 - beta1**t)", "m.copy()").replace("v / (1 - beta2**t)",
+                                                                               "v.copy()")),
             B("eps-outside", "next_w = w - lr * m_hat / (sqrt(v_hat) + epsilon)",
-              _ADAM, _ADAM.replace("(np.sqrt(v_hat) + eps)", "np.sqrt(v_hat + eps)")),
+              _ADAM, _ADAM.replace("np.sqrt(v_hat, out=v_hat)\n    denominator += eps",
+                                   "np.sqrt(v_hat + eps)")),
         ])),
     "optim.nadam": C("nadam", *_rule(
         "nadam",

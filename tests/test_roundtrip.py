@@ -5,6 +5,7 @@ reads the same graded result.
 """
 from __future__ import annotations
 
+import nbformat
 import pytest
 
 from autograder import build, grade, leaks, sample_class
@@ -132,9 +133,15 @@ def test_feedback_folders_hold_only_the_feedback_pages_and_their_timestamp(cours
 
 
 def test_grader_only_module_is_not_released_but_is_restored_for_grading(course, released):
+    # The worker restores it in its private copy (the course's autograded folder receives only
+    # what the submission changed): the hidden tests that import it ran without an error.
     for name in released:
         assert not (course.release / name / "course_lib" / "_hidden.py").exists()
-        assert (course.autograded / "perfect" / name / "course_lib" / "_hidden.py").exists()
+        nb = nbformat.read(course.autograded / "perfect" / name / f"{name}.ipynb", as_version=4)
+        using = [c for c in nb.cells if c.cell_type == "code" and "_hidden" in c.source]
+        assert using, f"{name}: no graded cell uses course_lib/_hidden.py"
+        assert all(c.execution_count for c in using), name
+        assert [o for c in using for o in c.outputs if o.output_type == "error"] == [], name
 
 
 def test_validator_accepts_the_perfect_submission_and_rejects_the_stub(course, released):
