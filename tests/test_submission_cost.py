@@ -58,6 +58,12 @@ def test_the_reference_side_puts_this_process_s_course_lib_back(tmp_path):
                    for name, m in sys.modules.items() if name.startswith("course_lib"))
 
 
+@pytest.fixture(autouse=True)
+def _alembic_on_path(monkeypatch):
+    # nbgrader's Gradebook runs `alembic` from PATH, which need not hold this environment's bin
+    monkeypatch.setenv("PATH", str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", ""))
+
+
 @pytest.fixture
 def template(tmp_path):
     """A worker's gradebook template: an assignment, no student."""
