@@ -65,7 +65,10 @@ def server():
         except KeyError:
             pytest.skip("running as root and there is no postgres user to run the server as")
         os.chown(folder, owner.pw_uid, owner.pw_gid)
-        run_as = ["runuser", "-u", "postgres", "--"]
+        runuser = shutil.which("runuser", path=os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/sbin"]))
+        if runuser is None:
+            pytest.skip("running as root and there is no runuser to start the server as postgres")
+        run_as = [runuser, "-u", "postgres", "--"]
     data, port = folder / "data", _free_port()
     subprocess.run([*run_as, str(binaries / "initdb"), "-D", str(data), "-U", "tdn",
                     "--auth=trust", "-E", "UTF8", "--no-sync"],
