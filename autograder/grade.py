@@ -37,11 +37,13 @@ def table(rows: list[dict]) -> str:
             if pending:
                 text += f" +{pending:g} pending"
         cell[(r["student"], r["assignment"])] = text
-    width = max([len(a) for a in assignments] + [8])
-    lines = ["student    " + " ".join(a[:width].rjust(width) for a in assignments)]
+    # every column as wide as its widest entry, so that long ids and pending notes align
+    first = max([len(s) for s in students] + [len("student")])
+    widths = {a: max([len(a)] + [len(cell.get((s, a), "-")) for s in students]) for a in assignments}
+    lines = ["student".ljust(first) + " " + " ".join(a.rjust(widths[a]) for a in assignments)]
     for s in students:
-        lines.append(f"{s:<10} " + " ".join(cell.get((s, a), "-").rjust(width)
-                                            for a in assignments))
+        lines.append(s.ljust(first) + " " + " ".join(cell.get((s, a), "-").rjust(widths[a])
+                                                     for a in assignments))
     failed = [r for r in rows if str(r["status"]).startswith("failed")]
     if failed:
         lines.append("")
