@@ -275,9 +275,9 @@ class CapstoneCase:
 
 
 def _model_file(dest: Path) -> Path:
-    from course_lib import capstone
+    from . import reference_lib
 
-    return dest / capstone.MODEL_FILE
+    return dest / reference_lib.module("capstone").MODEL_FILE
 
 
 def _rewrite_model(dest: Path, edit) -> None:

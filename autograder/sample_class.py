@@ -18,7 +18,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import modules
+from . import modules, reference_lib
 from .manifest import Assignment, function_owner, index
 from .paths import LIB, Course
 
@@ -156,9 +156,9 @@ def reference_capstone_config() -> dict:
     """``MY_CONFIG`` of the instructor notebook's answer cell: 07's reference configuration."""
     import nbformat
 
-    from course_lib import capstone
-
     from .paths import NOTEBOOKS
+
+    capstone = reference_lib.module("capstone")
 
     nb = nbformat.read(NOTEBOOKS / f"{CAPSTONE}.ipynb", as_version=4)
     cell = next(c for c in nb.cells
@@ -177,8 +177,7 @@ def capstone_model_bytes(config: dict, seed: int = 0) -> bytes:
     import json
     import tempfile
 
-    from course_lib import capstone, data
-
+    capstone, data = reference_lib.module("capstone"), reference_lib.module("data")
     key = json.dumps([config, seed], sort_keys=True)
     if key not in _trained:
         trained = capstone.train(config, data.load_mnist1d(), seed=seed, merge_val=True)
@@ -189,8 +188,7 @@ def capstone_model_bytes(config: dict, seed: int = 0) -> bytes:
 
 
 def write_capstone_model(dest: Path, config: dict) -> Path:
-    from course_lib import capstone
-
+    capstone = reference_lib.module("capstone")
     path = dest / capstone.MODEL_FILE
     path.write_bytes(capstone_model_bytes(config))
     return path
@@ -215,9 +213,7 @@ def buggy(course: Course, assignment: Assignment) -> Path:
                 else finished_module(module, assignment))
         (dest / "course_lib" / f"{module}.py").write_text(text)
     if assignment.name == CAPSTONE:
-        from course_lib import capstone
-
-        write_capstone_model(dest, capstone.BASELINE)
+        write_capstone_model(dest, reference_lib.module("capstone").BASELINE)
     return dest
 
 

@@ -17,13 +17,12 @@ import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import warnings
 import zlib
 from pathlib import Path
 
-from . import probes
+from . import probes, reference_lib
 from .sandbox import Limits, confine
 
 PROBE_TIMEOUT = 120        # one probe process, all its tasks
@@ -134,10 +133,9 @@ def probes_of(name: str) -> tuple[str, ...]:
     return tuple(t for t in probe_tasks(name) if t in probes.PROBES) if name in CELLS else ()
 
 
-# Held while this process imports ``course_lib`` from anywhere but its own path: the
-# reference side below, and the capstone's hidden test set (capstone.hidden_test_set), so
-# that a worker running jobs in several threads never imports one copy in place of the other.
-course_lib_lock = threading.Lock()
+# Held while this process imports ``course_lib`` from anywhere but its own path (see
+# reference_lib): the reference side below, and the capstone's hidden test set.
+course_lib_lock = reference_lib.LOCK
 
 
 def reference_side(reference_dir: Path, tasks: list[str], seed: int) -> tuple[dict, dict]:

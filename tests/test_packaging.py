@@ -83,3 +83,20 @@ def test_the_demo_never_writes_into_a_course_with_real_students(tmp_path):
 def test_the_demo_has_its_own_directory():
     assert Course.demo().root != Course.default().root
     assert Course.demo().root.name == "demo-course"
+
+
+def test_the_installed_grader_reaches_the_reference_library_it_needs(tmp_path):
+    """07's sample class and the capstone's hidden test set use the instructor's course_lib,
+    imported by path, from a process where ``import course_lib`` alone fails."""
+    script = ("from autograder import capstone, sample_class\n"
+              "config = sample_class.reference_capstone_config()\n"
+              "X, y = capstone.hidden_test_set(7, 20)\n"
+              "print(sorted(config)[:2], X.shape, y.shape)\n"
+              "import sys\n"
+              "print(all(not p.endswith('course_lib') for p in sys.path))\n")
+    done = subprocess.run([str(venv_bin() / "python"), "-c", script], cwd=tmp_path, env=clean_env(),
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    first, second = done.stdout.splitlines()
+    assert "(20, 40) (20,)" in first
+    assert second == "True"
