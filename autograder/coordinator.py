@@ -599,6 +599,7 @@ def grade_all(course: Course, names: list[str] | None = None, jobs: int = 1,
     todo = submissions(course, names, students)
     if only_new:
         todo = ungraded(course, todo)
+    id_width = max([len(student) for student, _ in todo] + [10])   # progress lines align
     with course_lock(course):
         check_gradebook(course)
         require_sandbox(limits)
@@ -637,7 +638,7 @@ def grade_all(course: Course, names: list[str] | None = None, jobs: int = 1,
                     bar.update(1)
                     bar.set_postfix_str(f"{o.student}/{o.assignment}: {o.status}"[:60])
                 else:
-                    echo(f"  [{count}/{len(todo)}] {o.student:>10} {o.assignment:<24} "
+                    echo(f"  [{count}/{len(todo)}] {o.student:>{id_width}} {o.assignment:<24} "
                          f"{o.status} ({o.seconds:.1f} s)")
 
         def runnable():

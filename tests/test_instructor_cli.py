@@ -252,3 +252,11 @@ def test_output_cut_short_by_the_reader_is_not_an_error(course):
     out, err = listing.communicate(timeout=120)
     assert out.strip() and len(out.splitlines()) == 1
     assert err == "", err
+
+
+def test_progress_lines_align_however_long_the_student_ids(graded):
+    done, _ = graded
+    lines = [line for line in done.stdout.splitlines() if line.startswith("  [")]
+    assert max(len(line.split("]")[1].split()[0]) for line in lines) > 10   # long ids are there
+    # after the count ([k/N]), the assignment starts at the same place on every line
+    assert len({line.index(A) - line.index("]") for line in lines}) == 1, "\n".join(lines)
