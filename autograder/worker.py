@@ -163,6 +163,39 @@ def run_job(job: Job) -> Result:
 _engines: dict[str, object] = {}
 _engines_lock = threading.Lock()
 _private = threading.local()   # .folder: this thread's private gradebook folder
+PRIVATE_PREFIX = "tdn-gradebook-"   # then this process's id, a dash and mkdtemp's letters
+_orphans_removed = False
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:   # someone else's process
+        return True
+    return True
+
+
+def remove_orphan_gradebooks() -> list[Path]:
+    """Remove the private gradebook folders of worker processes that were killed.
+
+    A worker removes its folders when it exits normally; one that was killed (a
+    Ctrl-C'd Dask worker, a machine's OOM killer) leaves them in the temporary
+    directory, holding its last student's grades. Folders of this user whose process
+    no longer runs are removed; those of running processes are left alone.
+    """
+    removed = []
+    for folder in Path(tempfile.gettempdir()).glob(f"{PRIVATE_PREFIX}*-*"):
+        try:
+            pid = int(folder.name[len(PRIVATE_PREFIX):].split("-", 1)[0])
+            if folder.stat().st_uid != os.getuid() or pid == os.getpid() or _alive(pid):
+                continue
+        except (ValueError, OSError):
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        removed.append(folder)
+    return removed
 
 
 def private_gradebook(course: Course, template: bytes) -> str:
@@ -181,9 +214,13 @@ def private_gradebook(course: Course, template: bytes) -> str:
     """
     from .gradebook import URL_FILE
 
+    global _orphans_removed
     folder = getattr(_private, "folder", None)
     if folder is None or not folder.is_dir():
-        folder = _private.folder = Path(tempfile.mkdtemp(prefix="tdn-gradebook-"))
+        if not _orphans_removed:
+            _orphans_removed = True
+            remove_orphan_gradebooks()
+        folder = _private.folder = Path(tempfile.mkdtemp(prefix=f"{PRIVATE_PREFIX}{os.getpid()}-"))
         atexit.register(shutil.rmtree, folder, ignore_errors=True)
     path = folder / "gradebook.db"
     url = f"sqlite:///{path}"

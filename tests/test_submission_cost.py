@@ -180,3 +180,27 @@ def test_the_feedback_page_reads_as_nbconvert_s_and_every_image_has_a_descriptio
     assert len(images) == 2
     assert all(re.search(r"\balt=", tag) for tag in images)
     assert 'alt="given"' in ours
+
+
+def test_the_private_gradebooks_of_a_killed_worker_are_removed_and_a_running_one_s_kept(tmp_path):
+    import subprocess
+    import tempfile
+
+    ended = subprocess.Popen(["true"])
+    ended.wait()
+    running = subprocess.Popen(["sleep", "60"])
+    try:
+        root = Path(tempfile.gettempdir())
+        orphan = root / f"{worker.PRIVATE_PREFIX}{ended.pid}-test{os.getpid()}"
+        alive = root / f"{worker.PRIVATE_PREFIX}{running.pid}-test{os.getpid()}"
+        for folder in (orphan, alive):
+            folder.mkdir()
+            (folder / "gradebook.db").write_bytes(b"a student's grades")
+        removed = worker.remove_orphan_gradebooks()
+        assert orphan in removed and not orphan.exists()
+        assert alive.exists()
+    finally:
+        running.kill()
+        running.wait()
+        shutil.rmtree(alive, ignore_errors=True)
+        shutil.rmtree(orphan, ignore_errors=True)
