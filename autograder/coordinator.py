@@ -810,11 +810,12 @@ def gradebook_rows(course: Course) -> list[dict]:
     return rows
 
 
-def write_rows(rows: list[dict], path: Path) -> Path:
+def write_rows(rows: list[dict], path: Path, columns: list[str] = GRADE_COLUMNS) -> Path:
+    """Write ``rows`` as a CSV file of ``columns`` at ``path``, replacing it whole."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     with tmp.open("w", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=GRADE_COLUMNS)
+        writer = csv.DictWriter(fh, fieldnames=columns)
         writer.writeheader()
         for row in rows:
             writer.writerow({k: (f"{v:g}" if isinstance(v, float) else v) for k, v in row.items()})
@@ -824,9 +825,11 @@ def write_rows(rows: list[dict], path: Path) -> Path:
 
 def export(course: Course) -> Path:
     check_gradebook(course)
-    path = write_rows(gradebook_rows(course), course.exports / "grades.csv")
-    from .course_grade import write_course  # course.csv: every assignment weighs the same
-    write_course(path)
+    rows = gradebook_rows(course)
+    path = write_rows(rows, course.exports / "grades.csv")
+    from .course_grade import COURSE_FILE, course_rows  # every assignment weighs the same
+    columns, lines = course_rows(rows)
+    write_rows(lines, course.exports / COURSE_FILE, columns)
     return path
 
 

@@ -4,7 +4,8 @@ Points follow difficulty inside an assignment (:mod:`autograder.points`), so the
 assignments' totals differ: 02 has three initialiser families to write, 01 a whole
 network. Across the course each assignment counts equally: its percentage is
 ``score / max_score`` (code and written answers together), and the course grade is
-the mean of the percentages of every assignment in the export.
+the mean of the percentages of every assignment in the export. ``tdn export``
+(:func:`autograder.coordinator.export`) writes the file beside ``grades.csv``.
 
 Nothing is shown as a grade it is not:
 
@@ -17,10 +18,6 @@ Nothing is shown as a grade it is not:
 * an assignment not submitted counts as 0 %, and ``notes`` says so.
 """
 from __future__ import annotations
-
-import csv
-import os
-from pathlib import Path
 
 COURSE_FILE = "course.csv"
 NOT_SUBMITTED = "not submitted"
@@ -73,24 +70,3 @@ def course_rows(rows: list[dict]) -> tuple[list[str], list[dict]]:
         line["notes"] = "; ".join(notes)
         out.append(line)
     return columns, out
-
-
-def write_course(grades_csv: Path) -> Path:
-    """Write ``course.csv`` beside ``grades_csv`` from it; returns its path."""
-    with Path(grades_csv).open(newline="") as fh:
-        rows = list(csv.DictReader(fh))
-    columns, lines = course_rows(rows)
-    path = Path(grades_csv).with_name(COURSE_FILE)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with tmp.open("w", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=columns)
-        writer.writeheader()
-        for line in lines:
-            writer.writerow({k: (f"{v:g}" if isinstance(v, float) else v) for k, v in line.items()})
-    os.replace(tmp, path)
-    return path
-
-
-def read_course(path: Path) -> list[dict]:
-    with Path(path).open(newline="") as fh:
-        return list(csv.DictReader(fh))

@@ -82,9 +82,7 @@ def test_broken_notebook_is_reported_failed_not_zero(rows, released):
 
 
 def test_course_grade_is_the_mean_of_the_assignments_percentages(course, rows, released):
-    from autograder.course_grade import read_course
-
-    lines = {line["student"]: line for line in read_course(course.exports / "course.csv")}
+    lines = {line["student"]: line for line in grade.read_export(course.exports / "course.csv")}
     for student in ("perfect", "stub", "buggy"):
         shares = [100 * float(rows[(student, a)]["score"]) / float(rows[(student, a)]["max_score"])
                   for a in released]
