@@ -244,16 +244,21 @@ CASES = [
 ]
 
 
-def generate(course: Course) -> list[Case]:
-    """Write every hostile submission (the sample class must exist already)."""
-    for case in CASES:
-        base = course.submitted / case.base / ASSIGNMENT
-        dest = course.submitted / case.student / ASSIGNMENT
+def _write(course: Course, cases: list, assignment: str) -> list:
+    """Each case's submission of ``assignment``: its base student's copy, then its change."""
+    for case in cases:
+        base = course.submitted / case.base / assignment
+        dest = course.submitted / case.student / assignment
         if dest.exists():
             shutil.rmtree(dest)
         shutil.copytree(base, dest)
         case.change(dest, course)
-    return CASES
+    return cases
+
+
+def generate(course: Course) -> list[Case]:
+    """Write every hostile submission (the sample class must exist already)."""
+    return _write(course, CASES, ASSIGNMENT)
 
 
 # ------------------------------------------------------------------ the capstone of 07
@@ -366,11 +371,4 @@ CAPSTONE_CASES = [
 
 def generate_capstone(course: Course) -> list[CapstoneCase]:
     """Write every capstone case (the sample class of 07 must exist already)."""
-    for case in CAPSTONE_CASES:
-        base = course.submitted / case.base / CAPSTONE_ASSIGNMENT
-        dest = course.submitted / case.student / CAPSTONE_ASSIGNMENT
-        if dest.exists():
-            shutil.rmtree(dest)
-        shutil.copytree(base, dest)
-        case.change(dest, course)
-    return CAPSTONE_CASES
+    return _write(course, CAPSTONE_CASES, CAPSTONE_ASSIGNMENT)
