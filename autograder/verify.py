@@ -133,11 +133,6 @@ def probes_of(name: str) -> tuple[str, ...]:
     return tuple(t for t in probe_tasks(name) if t in probes.PROBES) if name in CELLS else ()
 
 
-# Held while this process imports ``course_lib`` from anywhere but its own path (see
-# reference_lib): the reference side below, and the capstone's hidden test set.
-course_lib_lock = reference_lib.LOCK
-
-
 def reference_side(reference_dir: Path, tasks: list[str], seed: int) -> tuple[dict, dict]:
     """Outputs and errors of every task on the instructor's copy, in this process.
 
@@ -151,7 +146,7 @@ def reference_side(reference_dir: Path, tasks: list[str], seed: int) -> tuple[di
         return {name: module for name, module in sys.modules.items()
                 if name == "course_lib" or name.startswith("course_lib.")}
 
-    with course_lib_lock, warnings.catch_warnings(), \
+    with reference_lib.LOCK, warnings.catch_warnings(), \
             contextlib.redirect_stdout(io.StringIO()):
         warnings.simplefilter("ignore")
         saved = ours()
